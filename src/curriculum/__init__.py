@@ -1,0 +1,38 @@
+"""Online Safety Curriculum: the Sphinx extension that turns lessons into a book.
+
+Loaded by Jupyter Book through ``sphinx.extra_extensions: [curriculum]`` in
+``_config.yml``.  Each concern lives in its own module; ``setup`` wires them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from curriculum import blocks, catalog, handoutpages, handouts, lessonpage, privacy, resources
+
+__version__ = "0.1.0"
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _add_static(app: Sphinx) -> None:
+    # Our CSS lives in the package, not in the book's _static/, which Jupyter
+    # Book would copy onto every page along with anything else put there.
+    app.config.html_static_path.append(str(STATIC))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the lesson blocks, handouts, resource directory, lesson pages, catalog and privacy guard."""
+    blocks.setup(app)
+    handouts.setup(app)
+    handoutpages.setup(app)
+    resources.setup(app)
+    lessonpage.setup(app)
+    catalog.setup(app)
+    privacy.setup(app)
+    app.connect("builder-inited", _add_static)
+    app.add_css_file("curriculum.css")
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,149 @@
+"""The lesson catalog: every lesson by band, with time, topics and standards.
+
+``{lesson-catalog}`` leaves a placeholder that is filled when the page is
+written, from the metadata of all lessons, so it is always complete.  A page
+holding a catalog is re-read whenever any lesson is added, changed or removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.docutils import SphinxDirective
+
+from curriculum.lessonpage import BAND_LABELS, is_lesson_doc, lesson_data, standards_text, time_text
+
+
+class catalog_placeholder(nodes.General, nodes.Element):
+    """Replaced by the catalog tables when the page is resolved."""
+
+
+class LessonCatalogDirective(SphinxDirective):
+    """``:::{lesson-catalog}`` with an optional ``:band:`` to list one band only."""
+
+    option_spec = {"band": lambda value: directives.choice(value, tuple(BAND_LABELS))}
+
+    def run(self) -> list[nodes.Node]:
+        docs = getattr(self.env, "curriculum_catalog_docs", set())
+        docs.add(self.env.docname)
+        self.env.curriculum_catalog_docs = docs
+        return [catalog_placeholder("", band=self.options.get("band"))]
+
+
+def toc_order(env: BuildEnvironment) -> list[str]:
+    """Documents in the order a reader meets them in the table of contents."""
+    seen: list[str] = []
+
+    def visit(docname: str) -> None:
+        if docname in seen:
+            return
+        seen.append(docname)
+        for child in env.toctree_includes.get(docname, []):
+            visit(child)
+
+    visit(env.config.root_doc)
+    return seen
+
+
+def _link(app: Sphinx, fromdoc: str, todoc: str, text: str) -> nodes.reference:
+    uri = app.builder.get_relative_uri(fromdoc, todoc)
+    return nodes.reference("", text, refuri=uri, internal=True)
+
+
+def _table(app: Sphinx, fromdoc: str, rows: Iterable[tuple[str, dict[str, Any]]], band: str) -> nodes.table:
+    headers = (
+        ["Lesson", "Time", "Topics", "Standards"]
+        if band != "adults"
+        else ["Guide", "Reading time", "For", "Summary"]
+    )
+    table = nodes.table(classes=["lesson-catalog", f"catalog-{band}"])
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    for width in (34, 16, 25, 25):
+        group += nodes.colspec(colwidth=width)
+    head = nodes.thead()
+    head += nodes.row("", *(nodes.entry("", nodes.paragraph(text, text)) for text in headers))
+    group += head
+    body = nodes.tbody()
+    for docname, data in rows:
+        title = nodes.paragraph("", "", _link(app, fromdoc, docname, data["title"]))
+        if band == "adults":
+            cells = [
+                title,
+                nodes.paragraph(text=f"{data['duration_minutes']} min"),
+                nodes.paragraph(text=", ".join(data["audience"])),
+                nodes.paragraph(text=data["summary"]),
+            ]
+        else:
+            cells = [
+                title,
+                nodes.paragraph(text=time_text(data).replace("minutes", "min")),
+                nodes.paragraph(text=", ".join(data["topics"])),
+                nodes.paragraph(text=standards_text(data["standards"])),
+            ]
+        body += nodes.row("", *(nodes.entry("", cell) for cell in cells))
+    group += body
+    return table
+
+
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, fromdoc: str) -> None:
+    """Fill every catalog placeholder with one table per band."""
+    placeholders = list(doctree.findall(catalog_placeholder))
+    if not placeholders:
+        return
+    lessons = lesson_data(app.env)
+    ordered = [(name, lessons[name]) for name in toc_order(app.env) if name in lessons]
+    for placeholder in placeholders:
+        only = placeholder["band"]
+        content: list[nodes.Node] = []
+        for band, label in BAND_LABELS.items():
+            if only and band != only:
+                continue
+            rows = [(name, data) for name, data in ordered if data["band"] == band]
+            if not rows:
+                continue
+            if not only:
+                content.append(nodes.rubric(label, label, classes=["catalog-band"]))
+            content.append(_table(app, fromdoc, rows, band))
+        if not content:
+            content.append(nodes.paragraph(text="No lessons in this band yet."))
+        placeholder.replace_self(content)
+
+
+def on_env_get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Re-read catalog pages when any lesson comes, changes or goes."""
+    touched = {name for name in added | changed | removed if is_lesson_doc(app, name)}
+    if not touched:
+        return []
+    return sorted(getattr(env, "curriculum_catalog_docs", set()) - removed)
+
+
+def on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """A page that no longer holds a catalog stops being re-read for lesson changes."""
+    getattr(env, "curriculum_catalog_docs", set()).discard(docname)
+
+
+def on_env_merge_info(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    """Merge the catalog pages found by parallel workers."""
+    mine = getattr(env, "curriculum_catalog_docs", set())
+    mine |= getattr(other, "curriculum_catalog_docs", set()) & docnames
+    env.curriculum_catalog_docs = mine
+
+
+def setup(app: Sphinx) -> None:
+    """Register the catalog directive and its resolution."""
+    app.add_node(catalog_placeholder)
+    app.add_directive("lesson-catalog", LessonCatalogDirective)
+    app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("env-get-outdated", on_env_get_outdated)
+    app.connect("env-purge-doc", on_env_purge_doc)
+    app.connect("env-merge-info", on_env_merge_info)

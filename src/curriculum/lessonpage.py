@@ -1,0 +1,300 @@
+"""Turn a page in ``lessons/`` into a lesson page.
+
+When Sphinx has read a lesson, its front matter and blocks are checked with
+the shared rules (a problem becomes a warning at ``file:line``, fatal under
+``-W``), the "At a glance" panel is built from the metadata and inserted
+under the title, ``{source}`` citations are numbered, and a "Sources" section
+is appended.  The metadata is kept in the environment for the catalog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxRole
+
+from curriculum import rules
+from curriculum.blocks import lesson_block
+from curriculum.handouts import AUDIENCES, KINDS, handout_records
+
+logger = logging.getLogger(__name__)
+
+BAND_LABELS = {
+    "k-2": "Grades K-2",
+    "3-5": "Grades 3-5",
+    "6-8": "Grades 6-8",
+    "9-12": "Grades 9-12",
+    "adults": "Adults",
+}
+CASEL_LABELS = {
+    "self-awareness": "Self-awareness",
+    "self-management": "Self-management",
+    "social-awareness": "Social awareness",
+    "relationship-skills": "Relationship skills",
+    "responsible-decision-making": "Responsible decision-making",
+}
+
+
+class source_ref(nodes.Inline, nodes.Element):
+    """A citation of one of the lesson's sources, numbered after reading."""
+
+
+class SourceRole(SphinxRole):
+    """``{source}`fbi-sextortion``` cites the source with that id from the front matter."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        node = source_ref(self.rawtext, source_id=self.text.strip())
+        self.set_source_info(node)
+        return [node], []
+
+
+def is_lesson_doc(app: Sphinx, docname: str) -> bool:
+    """Pages under the lessons folder, except band overviews (index) and files starting with _."""
+    prefix = app.config.curriculum_lessons_dir.strip("/") + "/"
+    name = docname.rsplit("/", 1)[-1]
+    return docname.startswith(prefix) and name != "index" and not name.startswith("_")
+
+
+def lesson_data(env: BuildEnvironment) -> dict[str, dict[str, Any]]:
+    """Front matter of every lesson and guide read so far, by docname."""
+    if not hasattr(env, "curriculum_lessons"):
+        env.curriculum_lessons = {}
+    return env.curriculum_lessons
+
+
+def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """Check the lesson and build its page furniture."""
+    env = app.env
+    docname = env.docname
+    if not is_lesson_doc(app, docname):
+        for node in list(doctree.findall(source_ref)):
+            logger.warning("{source} citations work only in lesson pages", location=node)
+            node.replace_self(nodes.Text(node.rawsource))
+        return
+    path = Path(env.doc2path(docname))
+    text = path.read_text(encoding="utf-8")
+    root = Path(app.srcdir)
+    front, problems = rules.check_front_matter(path, text, root)
+    if front is not None:
+        problems = rules.check_blocks(path, text, front.data, root)
+    for problem in problems:
+        logger.warning(
+            "%s %s (fix: %s)",
+            problem.code,
+            problem.message,
+            problem.hint,
+            location=(docname, problem.line),
+            type="curriculum",
+            subtype=problem.code,
+        )
+    if front is None:
+        return
+    data = front.data
+    lesson_data(env)[docname] = {**data, "handouts_line": front.line_of(("handouts",))}
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        logger.warning(
+            "LES013 the page has no '# Title' heading",
+            location=(docname, 1),
+            type="curriculum",
+            subtype="LES013",
+        )
+        return
+    title_index = section.index(section.next_node(nodes.title))
+    section.insert(title_index + 1, _glance(app, docname, data, doctree))
+    _number_sources(docname, data, doctree, section)
+
+
+def _field(name: str, *body: nodes.Node) -> nodes.field:
+    return nodes.field("", nodes.field_name(name, name), nodes.field_body("", *body))
+
+
+def _para(text: str) -> nodes.paragraph:
+    return nodes.paragraph(text, text)
+
+
+def _bullets(items: list[nodes.Node], classes: list[str] | None = None) -> nodes.bullet_list:
+    return nodes.bullet_list("", *(nodes.list_item("", item) for item in items), classes=classes or [])
+
+
+def _doc_link(docname: str, target: str, text: str) -> addnodes.pending_xref:
+    return addnodes.pending_xref(
+        "",
+        nodes.inline(text, text),
+        refdomain="std",
+        reftype="doc",
+        reftarget=target,
+        refexplicit=True,
+        refdoc=docname,
+        refwarn=True,
+    )
+
+
+def standards_text(standards: dict[str, list[str]]) -> str:
+    """Standards in the words a teacher expects: ISTE codes, CASEL names, NHES numbers."""
+    parts = []
+    if standards.get("iste"):
+        parts.append("ISTE " + ", ".join(standards["iste"]))
+    if standards.get("casel"):
+        parts.append("CASEL: " + ", ".join(CASEL_LABELS[name] for name in standards["casel"]))
+    if standards.get("nhes"):
+        parts.append("NHES " + ", ".join(standards["nhes"]))
+    return "; ".join(parts)
+
+
+def time_text(data: dict[str, Any]) -> str:
+    """``45 minutes (short version: 15 minutes)``."""
+    text = f"{data['duration_minutes']} minutes"
+    if data.get("short_version_minutes"):
+        text += f" (short version: {data['short_version_minutes']} minutes)"
+    return text
+
+
+def _glance(app: Sphinx, docname: str, data: dict[str, Any], doctree: nodes.document) -> nodes.section:
+    section = nodes.section("", ids=["at-a-glance"], names=["at a glance"], classes=["lesson-glance"])
+    section += nodes.title("At a glance", "At a glance")
+    facts = nodes.field_list(classes=["glance-facts"])
+    facts += _field("Grade band", _para(BAND_LABELS[data["band"]]))
+    if data["kind"] == "guide":
+        facts += _field("For", _para(", ".join(data["audience"]).capitalize()))
+        facts += _field("Reading time", _para(f"{data['duration_minutes']} minutes"))
+    else:
+        facts += _field("Time", _para(time_text(data)))
+        facts += _field("Topics", _para(", ".join(data["topics"])))
+        facts += _field("Standards", _para(standards_text(data["standards"])))
+    facts += _field("Last reviewed", _para(data["last_reviewed"]))
+    section += facts
+    if data.get("summary"):
+        section += nodes.paragraph(data["summary"], data["summary"], classes=["glance-summary"])
+    if data["kind"] == "lesson":
+        section += _glance_lesson_parts(app.env, docname, data, doctree)
+        section += _disclosure_box(app, docname)
+    return section
+
+
+def _glance_lesson_parts(
+    env: BuildEnvironment, docname: str, data: dict[str, Any], doctree: nodes.document
+) -> list[nodes.Node]:
+    parts: list[nodes.Node] = []
+    parts.append(nodes.rubric("Objectives", "Objectives"))
+    parts.append(_para("Students will be able to:"))
+    parts.append(_bullets([_para(text) for text in data["objectives"]], ["glance-objectives"]))
+    agenda = []
+    for block in doctree.findall(lesson_block):
+        if block.get("minutes"):
+            label = f"{block['label']} ({block['minutes']} min)"
+            ref = nodes.reference("", "", nodes.Text(label), refid=block["ids"][0], internal=True)
+            agenda.append(nodes.paragraph("", "", ref))
+    if agenda:
+        parts.append(nodes.rubric("Agenda", "Agenda"))
+        parts.append(
+            nodes.enumerated_list(
+                "",
+                *(nodes.list_item("", item) for item in agenda),
+                enumtype="arabic",
+                classes=["glance-agenda"],
+            )
+        )
+    if data["vocabulary"]:
+        parts.append(nodes.rubric("Vocabulary", "Vocabulary"))
+        vocab = nodes.definition_list(classes=["glance-vocabulary"])
+        for entry in data["vocabulary"]:
+            vocab += nodes.definition_list_item(
+                "", nodes.term(entry["term"], entry["term"]), nodes.definition("", _para(entry["definition"]))
+            )
+        parts.append(vocab)
+    if data["materials"]:
+        parts.append(nodes.rubric("Materials", "Materials"))
+        parts.append(_bullets([_para(item) for item in data["materials"]], ["glance-materials"]))
+    records = handout_records(env).get(docname, [])
+    if records:
+        parts.append(nodes.rubric("Handouts", "Handouts"))
+        items = []
+        for record in records:
+            link = nodes.reference("", record["title"], refid=f"handout-{record['id']}", internal=True)
+            detail = f" ({KINDS[record['kind']].lower()}, {AUDIENCES[record['audience']].lower()})"
+            items.append(nodes.paragraph("", "", link, nodes.Text(detail)))
+        parts.append(_bullets(items, ["glance-handouts"]))
+    return parts
+
+
+def _disclosure_box(app: Sphinx, docname: str) -> nodes.admonition:
+    box = nodes.admonition(classes=["disclosure-reminder"])
+    box += nodes.title("If a student tells you about abuse", "If a student tells you about abuse")
+    text = (
+        "Stay calm, listen, believe and thank them. Do not ask for details, do not promise to keep "
+        "it secret, and never look at, copy or forward a sexual image of a young person. "
+        "You are a mandated reporter: report the same day. "
+    )
+    para = nodes.paragraph("", text)
+    para += _doc_link(docname, "/" + app.config.curriculum_disclosure_doc, "How to respond to a disclosure")
+    para += nodes.Text(".")
+    box += para
+    return box
+
+
+def _number_sources(
+    docname: str, data: dict[str, Any], doctree: nodes.document, section: nodes.section
+) -> None:
+    order = {source["id"]: number for number, source in enumerate(data["sources"], start=1)}
+    for ref in list(doctree.findall(source_ref)):
+        source_id = ref["source_id"]
+        if source_id not in order:
+            known = ", ".join(order)
+            logger.warning(
+                "LES020 unknown source '%s' (fix: add it to the front matter 'sources:' or use one of: %s)",
+                source_id,
+                known,
+                location=ref,
+                type="curriculum",
+                subtype="LES020",
+            )
+            ref.replace_self(nodes.Text(ref.rawsource))
+            continue
+        label = f"[{order[source_id]}]"
+        link = nodes.reference("", label, refid=f"source-{source_id}", internal=True, classes=["source-ref"])
+        ref.replace_self(link)
+    sources = nodes.section("", ids=["sources"], names=["sources"], classes=["lesson-sources"])
+    sources += nodes.title("Sources", "Sources")
+    items = nodes.enumerated_list(enumtype="arabic")
+    for source in data["sources"]:
+        para = nodes.paragraph()
+        para += nodes.Text(f"{source['publisher']}. ")
+        para += nodes.reference("", source["title"], refuri=source["url"])
+        if source.get("year"):
+            para += nodes.Text(f" ({source['year']})")
+        para += nodes.Text(".")
+        if source.get("note"):
+            para += nodes.Text(f" {source['note']}")
+        items += nodes.list_item("", para, ids=[f"source-{source['id']}"])
+    sources += items
+    section += sources
+
+
+def on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """Forget a lesson's metadata before it is read again (or after it is removed)."""
+    lesson_data(env).pop(docname, None)
+
+
+def on_env_merge_info(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    """Merge lesson metadata read by parallel workers."""
+    lesson_data(env).update({name: data for name, data in lesson_data(other).items() if name in docnames})
+
+
+def setup(app: Sphinx) -> None:
+    """Register the lesson-page machinery."""
+    app.add_config_value("curriculum_lessons_dir", "lessons", "env", [str])
+    app.add_config_value("curriculum_disclosure_doc", "lessons/adults/responding-to-disclosure", "env", [str])
+    app.add_node(source_ref)
+    app.add_role("source", SourceRole())
+    app.connect("doctree-read", on_doctree_read, priority=400)
+    app.connect("env-purge-doc", on_env_purge_doc)
+    app.connect("env-merge-info", on_env_merge_info)

@@ -1,0 +1,108 @@
+"""Students' privacy: the book loads nothing from any host but its own.
+
+A page that pulls a script, stylesheet, font, image or frame from another host
+tells that host who is reading about sextortion, from which school.  After
+every HTML build the written pages are scanned, and an off-site resource is a
+build warning (an error under ``-W``), naming the page and the address.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: Tags whose address attributes make the browser fetch something on page load.
+_FETCHING = {
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "input": ("src",),
+}
+#: ``<link rel=...>`` values that fetch.
+_FETCHING_RELS = {
+    "stylesheet",
+    "icon",
+    "shortcut",
+    "preload",
+    "prefetch",
+    "modulepreload",
+    "manifest",
+    "preconnect",
+    "dns-prefetch",
+    "apple-touch-icon",
+}
+
+
+def is_offsite(url: str) -> bool:
+    """True for an absolute or protocol-relative address (any host that is not the book)."""
+    url = url.strip().lower()
+    return url.startswith(("http://", "https://", "//"))
+
+
+class _Scanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        names: tuple[str, ...] = _FETCHING.get(tag, ())
+        if tag == "link" and _FETCHING_RELS & set(values.get("rel", "").lower().split()):
+            names = ("href",)
+        for name in names:
+            for url in values.get(name, "").split(","):
+                address = url.strip().split(" ")[0]
+                if address and is_offsite(address):
+                    self.found.append((tag, address))
+
+
+def offsite_resources(html: str) -> list[tuple[str, str]]:
+    """Every ``(tag, address)`` in the page that would be fetched from another host."""
+    scanner = _Scanner()
+    scanner.feed(html)
+    scanner.close()
+    return scanner.found
+
+
+def scan_site(outdir: Path) -> dict[str, list[tuple[str, str]]]:
+    """Off-site resources of every HTML page under ``outdir``, by relative path."""
+    report = {}
+    for page in sorted(outdir.rglob("*.html")):
+        found = offsite_resources(page.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            report[str(page.relative_to(outdir))] = found
+    return report
+
+
+def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """Fail the build (under -W) when any written page loads something off-site."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page, found in scan_site(Path(app.outdir)).items():
+        for tag, address in found:
+            logger.warning(
+                "PRV001 %s loads <%s> from another host: %s (fix: vendor the file into the book "
+                "or remove it; the book must make no third-party requests)",
+                page,
+                tag,
+                address,
+                type="curriculum",
+                subtype="PRV001",
+            )
+
+
+def setup(app: Sphinx) -> None:
+    """Scan the written site after every HTML build."""
+    app.connect("build-finished", on_build_finished)

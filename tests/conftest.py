@@ -1,0 +1,94 @@
+"""Shared fixtures: build a book (the real one or a small fixture) in a temporary folder."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+JUPYTER_BOOK = str(Path(sys.executable).with_name("jupyter-book"))
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: What a copy of the real book needs (everything else in the repository is machinery).
+BOOK_PARTS = ["_config.yml", "_toc.yml", "index.md", "book", "lessons", "handouts", "data"]
+
+
+@dataclass
+class Build:
+    """The result of one book build."""
+
+    returncode: int
+    output: str
+    src: Path
+
+    @property
+    def html(self) -> Path:
+        return self.src / "_build" / "html"
+
+    def page(self, name: str) -> str:
+        return (self.html / name).read_text(encoding="utf-8")
+
+
+def run_build(src: Path, *extra: str, env: dict[str, str] | None = None) -> Build:
+    """Build the book in ``src`` with warnings as errors, as `make book` does."""
+    command = [JUPYTER_BOOK, "build", str(src), "-W", "-n", "--keep-going", "--quiet", *extra]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    return Build(done.returncode, ANSI.sub("", done.stdout + done.stderr), src)
+
+
+def copy_book(target: Path) -> Path:
+    """Copy the real book's sources (not the machinery) into ``target``."""
+    for part in BOOK_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.exists():
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture(scope="session")
+def real_book(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The real curriculum, built once per test session from a temporary copy."""
+    build = run_build(copy_book(tmp_path_factory.mktemp("book")))
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="session")
+def built_minibook(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The fixture book, built once per session, for tests that only read the output."""
+    src = shutil.copytree(FIXTURES / "minibook", tmp_path_factory.mktemp("mini") / "minibook")
+    shutil.copytree(ROOT / "handouts", src / "handouts")
+    build = run_build(src)
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture
+def minibook(tmp_path: Path):
+    """A copy of the small fixture book; call ``.build()`` after editing its files."""
+
+    class MiniBook:
+        src = shutil.copytree(FIXTURES / "minibook", tmp_path / "minibook")
+        shutil.copytree(ROOT / "handouts", src / "handouts")
+
+        def file(self, name: str) -> Path:
+            return self.src / name
+
+        def edit(self, name: str, old: str, new: str) -> None:
+            path = self.src / name
+            text = path.read_text(encoding="utf-8")
+            assert old in text, f"{old!r} not in {name}"
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+        def build(self, *extra: str, env: dict[str, str] | None = None) -> Build:
+            return run_build(self.src, *extra, env=env)
+
+    return MiniBook()

@@ -1,0 +1,74 @@
+"""The lesson catalog lists every lesson by band and follows changes."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+LESSON = "lessons/6-8/sample-lesson.md"
+
+
+def catalog_rows(build) -> dict[str, list[list[str]]]:
+    page = BeautifulSoup(build.page("catalog.html"), "html.parser")
+    tables = {}
+    for table in page.select("table.lesson-catalog"):
+        band = next(c for c in table["class"] if c.startswith("catalog-") and c != "lesson-catalog")
+        tables[band] = [
+            [td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in table.select("tbody tr")
+        ]
+    return tables
+
+
+def test_catalog_lists_lessons_by_band_with_time_topics_and_standards(built_minibook):
+    tables = catalog_rows(built_minibook)
+    assert tables["catalog-6-8"] == [
+        [
+            "Sample lesson on asking for help",
+            "30 min",
+            "trusted adults, sextortion",
+            "ISTE 1.2.b; CASEL: Relationship skills; NHES 4, 5",
+        ]
+    ]
+    assert tables["catalog-adults"][0][0] == "Responding to a disclosure"
+    assert "catalog-k-2" not in tables  # an empty band gets no table
+
+
+def test_catalog_links_open_the_lesson(built_minibook):
+    page = BeautifulSoup(built_minibook.page("catalog.html"), "html.parser")
+    link = page.select_one("table.catalog-6-8 a")
+    assert link["href"] == "lessons/6-8/sample-lesson.html"
+
+
+def test_catalog_follows_added_changed_and_removed_lessons(minibook):
+    assert minibook.build().returncode == 0
+    second = minibook.file("lessons/6-8/second-lesson.md")
+    text = minibook.file(LESSON).read_text(encoding="utf-8")
+    text = text.replace("id: sample-lesson", "id: second-lesson").replace(
+        "title: Sample lesson on asking for help", "title: Second lesson"
+    )
+    text = text.replace("ask-for-help-cards", "second-cards").replace("ask-for-help-letter", "second-letter")
+    second.write_text(text, encoding="utf-8")
+    minibook.edit(
+        "_toc.yml",
+        "      - file: lessons/6-8/sample-lesson\n",
+        "      - file: lessons/6-8/sample-lesson\n      - file: lessons/6-8/second-lesson\n",
+    )
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    assert [row[0] for row in catalog_rows(build)["catalog-6-8"]] == [
+        "Sample lesson on asking for help",
+        "Second lesson",
+    ]
+
+    minibook.edit(
+        "lessons/6-8/second-lesson.md",
+        "duration_minutes: 30",
+        "duration_minutes: 30\nshort_version_minutes: 15",
+    )
+    build = minibook.build()
+    assert catalog_rows(build)["catalog-6-8"][1][1] == "30 min (short version: 15 min)"
+
+    minibook.edit("_toc.yml", "      - file: lessons/6-8/second-lesson\n", "")
+    second.unlink()
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    assert [row[0] for row in catalog_rows(build)["catalog-6-8"]] == ["Sample lesson on asking for help"]

@@ -1,0 +1,39 @@
+"""The `curriculum` command: `build` wraps Jupyter Book with the project's settings."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from curriculum import cli
+
+CURRICULUM = str(Path(sys.executable).with_name("curriculum"))
+
+
+def test_help_describes_build():
+    done = subprocess.run([CURRICULUM, "build", "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "--region" in done.stdout and "--no-strict" in done.stdout
+
+
+def test_unknown_subcommand_is_a_usage_error():
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["publish"])
+    assert caught.value.code == 2
+
+
+def test_build_reports_where_the_book_is_and_honours_region(minibook, capsys):
+    status = cli.build(minibook.src, None, strict=True, region="us")
+    assert status == 0
+    assert f"Open {minibook.src / '_build' / 'html' / 'index.html'}" in capsys.readouterr().out
+    card = (minibook.src / "_build/html/lessons/6-8/sample-lesson.html").read_text(encoding="utf-8")
+    assert "Colorado Child Abuse and Neglect Hotline" not in card
+
+
+def test_failed_build_exits_non_zero(minibook, capsys):
+    minibook.edit("lessons/6-8/sample-lesson.md", "band: 6-8", "band: 7-9")
+    assert cli.build(minibook.src, None, strict=True) != 0
+    assert "The build failed" in capsys.readouterr().err

@@ -1,0 +1,95 @@
+"""Handout blocks: inline frames, print pages without teacher-only text, and their errors."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+LESSON = "lessons/6-8/sample-lesson.md"
+
+
+def test_handout_renders_inline_with_links_to_its_printable_copies(built_minibook):
+    page = BeautifulSoup(built_minibook.page("lessons/6-8/sample-lesson.html"), "html.parser")
+    frame = page.select_one("#handout-ask-for-help-cards")
+    assert "Handout: Ask for help cards" in frame.get_text()
+    links = {a.get_text(): a["href"] for a in frame.select(".handout-links a")}
+    assert links == {
+        "student copy": "../../handouts/ask-for-help-cards.html",
+        "teacher copy with answers": "../../handouts/ask-for-help-cards-teacher.html",
+    }
+
+
+def test_student_and_family_copies_never_carry_teacher_only_text(built_minibook):
+    handouts = built_minibook.html / "handouts"
+    student = (handouts / "ask-for-help-cards.html").read_text(encoding="utf-8")
+    family = (handouts / "ask-for-help-letter.html").read_text(encoding="utf-8")
+    teacher = (handouts / "ask-for-help-cards-teacher.html").read_text(encoding="utf-8")
+    assert "A player in a game asks you to keep a secret." in student
+    assert "Dear family, this week we practised asking for help." in family
+    for copy in (student, family):
+        assert "SECRET-ANSWER-TEXT" not in copy
+        assert "SECRET-TEACHER-NOTE-TEXT" not in copy
+    assert "SECRET-ANSWER-TEXT" in teacher
+    assert not (handouts / "ask-for-help-letter-teacher.html").exists()  # no answers, no teacher copy
+
+
+def test_print_page_names_the_lesson_and_the_license(built_minibook):
+    page = BeautifulSoup(built_minibook.page("handouts/ask-for-help-cards.html"), "html.parser")
+    footer = page.select_one("footer").get_text(" ", strip=True)
+    assert 'from the lesson "Sample lesson on asking for help"' in footer
+    assert "lessons/6-8/sample-lesson.html" in footer and "CC BY 4.0" in footer
+    assert page.select_one("main") is not None and page.html["lang"] == "en"
+
+
+def test_duplicate_handout_ids_fail_with_both_places(minibook):
+    minibook.edit(LESSON, ":id: ask-for-help-letter", ":id: ask-for-help-cards")
+    minibook.edit(
+        LESSON, "handouts: [ask-for-help-cards, ask-for-help-letter]", "handouts: [ask-for-help-cards]"
+    )
+    build = minibook.build()
+    assert build.returncode != 0
+    assert "HND001 duplicate handout id 'ask-for-help-cards'" in build.output
+    assert "sample-lesson.md:76" in build.output and "sample-lesson.md:48" in build.output
+
+
+def test_handout_listed_in_front_matter_must_exist_and_vice_versa(minibook):
+    minibook.edit(
+        LESSON, "handouts: [ask-for-help-cards, ask-for-help-letter]", "handouts: [ask-for-help-cards, typo]"
+    )
+    build = minibook.build()
+    assert build.returncode != 0
+    assert "sample-lesson.md:20: WARNING: HND002 front matter lists handout 'typo'" in build.output
+    assert "HND003 handout 'ask-for-help-letter' is not listed" in build.output
+
+
+def test_unknown_kind_and_empty_handout_are_errors_at_their_line(minibook):
+    minibook.edit(LESSON, ":kind: family-letter", ":kind: poster")
+    minibook.edit(LESSON, "Dear family, this week we practised asking for help.\n", "")
+    build = minibook.build()
+    assert build.returncode != 0
+    assert "sample-lesson.md:76" in build.output
+    assert "poster" in build.output and "family-letter" in build.output
+
+
+def test_rebuild_rewrites_only_the_edited_handout_and_removes_deleted_ones(minibook):
+    assert minibook.build().returncode == 0
+    handouts = minibook.src / "_build" / "html" / "handouts"
+    before = {path.name: path.stat().st_mtime_ns for path in handouts.glob("*.html")}
+    minibook.edit(LESSON, "this week we practised asking for help", "this week we practised telling")
+    assert minibook.build().returncode == 0
+    after = {path.name: path.stat().st_mtime_ns for path in handouts.glob("*.html")}
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert changed == ["ask-for-help-letter.html"]
+
+    text = minibook.file(LESSON).read_text(encoding="utf-8")
+    start = text.index(":::{handout} Letter home")
+    end = text.index(":::\n::::", start) + 4
+    minibook.file(LESSON).write_text(text[:start] + text[end:], encoding="utf-8")
+    minibook.edit(
+        LESSON, "handouts: [ask-for-help-cards, ask-for-help-letter]", "handouts: [ask-for-help-cards]"
+    )
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    assert sorted(path.name for path in handouts.glob("*.html")) == [
+        "ask-for-help-cards-teacher.html",
+        "ask-for-help-cards.html",
+    ]

@@ -1,0 +1,54 @@
+"""Students' privacy: no page loads anything from another host."""
+
+from __future__ import annotations
+
+import pytest
+
+from curriculum import privacy
+
+LESSON = "lessons/6-8/sample-lesson.md"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<script src="https://cdn.example.org/x.js"></script>',
+        '<link rel="stylesheet" href="//fonts.example.org/css">',
+        '<img src="http://tracker.example.org/p.gif" alt="">',
+        '<iframe src="https://video.example.org/embed/1"></iframe>',
+        '<source srcset="a.png 1x, https://cdn.example.org/b.png 2x">',
+    ],
+)
+def test_scanner_finds_offsite_resources(html: str):
+    assert len(privacy.offsite_resources(html)) == 1
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="https://www.missingkids.org">NCMEC</a>',  # a link is not a request
+        '<link rel="canonical" href="https://example.org/page.html">',
+        '<script src="_static/x.js"></script><img src="../images/a.png" alt="">',
+        '<a href="tel:+18008435678">call</a>',
+    ],
+)
+def test_scanner_ignores_links_and_local_files(html: str):
+    assert privacy.offsite_resources(html) == []
+
+
+def test_offsite_image_in_a_lesson_fails_the_build(minibook):
+    minibook.edit(
+        LESSON,
+        "Write one adult you could tell.",
+        "Write one adult you could tell.\n\n![A poster](https://example.org/poster.png)",
+    )
+    build = minibook.build()
+    assert build.returncode != 0
+    assert (
+        "PRV001 lessons/6-8/sample-lesson.html loads <img> from another host: https://example.org/poster.png"
+        in build.output
+    )
+
+
+def test_the_fixture_book_loads_nothing_offsite(built_minibook):
+    assert privacy.scan_site(built_minibook.html) == {}
