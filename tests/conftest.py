@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 JUPYTER_BOOK = str(Path(sys.executable).with_name("jupyter-book"))
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 #: What a copy of the real book needs (everything else in the repository is machinery).
-BOOK_PARTS = ["_config.yml", "_toc.yml", "index.md", "book", "lessons", "handouts", "data"]
+BOOK_PARTS = ["_config.yml", "_toc.yml", "index.md", "book", "lessons", "handouts", "data", "src/curriculum/schemas"]
 
 
 @dataclass
@@ -47,7 +47,7 @@ def copy_book(target: Path) -> Path:
     for part in BOOK_PARTS:
         source = ROOT / part
         if source.is_dir():
-            shutil.copytree(source, target / part)
+            shutil.copytree(source, target / part)  # creates missing parent folders too
         elif source.exists():
             shutil.copy2(source, target / part)
     return target

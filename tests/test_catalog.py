@@ -12,9 +12,12 @@ def catalog_rows(build) -> dict[str, list[list[str]]]:
     tables = {}
     for table in page.select("table.lesson-catalog"):
         band = next(c for c in table["class"] if c.startswith("catalog-") and c != "lesson-catalog")
-        tables[band] = [
-            [td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in table.select("tbody tr")
-        ]
+        rows = []
+        for tr in table.select("tbody tr"):
+            cells = tr.find_all("td")
+            title = cells[0].find("a").get_text(strip=True)
+            rows.append([title] + [td.get_text(" ", strip=True) for td in cells[1:]])
+        tables[band] = rows
     return tables
 
 
@@ -32,10 +35,12 @@ def test_catalog_lists_lessons_by_band_with_time_topics_and_standards(built_mini
     assert "catalog-k-2" not in tables  # an empty band gets no table
 
 
-def test_catalog_links_open_the_lesson(built_minibook):
+def test_catalog_links_open_the_lesson_and_show_its_summary(built_minibook):
     page = BeautifulSoup(built_minibook.page("catalog.html"), "html.parser")
     link = page.select_one("table.catalog-6-8 a")
     assert link["href"] == "lessons/6-8/sample-lesson.html"
+    summary = page.select_one("table.catalog-6-8 .catalog-summary").get_text()
+    assert summary.startswith("Students practise asking a trusted adult for help")
 
 
 def test_catalog_follows_added_changed_and_removed_lessons(minibook):

@@ -64,14 +64,16 @@ def _table(app: Sphinx, fromdoc: str, rows: Iterable[tuple[str, dict[str, Any]]]
     table = nodes.table(classes=["lesson-catalog", f"catalog-{band}"])
     group = nodes.tgroup(cols=len(headers))
     table += group
-    for width in (34, 16, 25, 25):
+    for width in (46, 12, 20, 22):
         group += nodes.colspec(colwidth=width)
     head = nodes.thead()
     head += nodes.row("", *(nodes.entry("", nodes.paragraph(text, text)) for text in headers))
     group += head
     body = nodes.tbody()
     for docname, data in rows:
-        title = nodes.paragraph("", "", _link(app, fromdoc, docname, data["title"]))
+        title = nodes.container("", nodes.paragraph("", "", _link(app, fromdoc, docname, data["title"])))
+        if band != "adults":
+            title += nodes.paragraph(data["summary"], data["summary"], classes=["catalog-summary"])
         if band == "adults":
             cells = [
                 title,

@@ -173,8 +173,8 @@ def _glance(app: Sphinx, docname: str, data: dict[str, Any], doctree: nodes.docu
     if data.get("summary"):
         section += nodes.paragraph(data["summary"], data["summary"], classes=["glance-summary"])
     if data["kind"] == "lesson":
-        section += _glance_lesson_parts(app.env, docname, data, doctree)
         section += _disclosure_box(app, docname)
+        section += _glance_lesson_parts(app.env, docname, data, doctree)
     return section
 
 
@@ -201,14 +201,6 @@ def _glance_lesson_parts(
                 classes=["glance-agenda"],
             )
         )
-    if data["vocabulary"]:
-        parts.append(nodes.rubric("Vocabulary", "Vocabulary"))
-        vocab = nodes.definition_list(classes=["glance-vocabulary"])
-        for entry in data["vocabulary"]:
-            vocab += nodes.definition_list_item(
-                "", nodes.term(entry["term"], entry["term"]), nodes.definition("", _para(entry["definition"]))
-            )
-        parts.append(vocab)
     if data["materials"]:
         parts.append(nodes.rubric("Materials", "Materials"))
         parts.append(_bullets([_para(item) for item in data["materials"]], ["glance-materials"]))
@@ -221,6 +213,14 @@ def _glance_lesson_parts(
             detail = f" ({KINDS[record['kind']].lower()}, {AUDIENCES[record['audience']].lower()})"
             items.append(nodes.paragraph("", "", link, nodes.Text(detail)))
         parts.append(_bullets(items, ["glance-handouts"]))
+    if data["vocabulary"]:
+        parts.append(nodes.rubric("Vocabulary", "Vocabulary"))
+        vocab = nodes.definition_list(classes=["glance-vocabulary"])
+        for entry in data["vocabulary"]:
+            vocab += nodes.definition_list_item(
+                "", nodes.term(entry["term"], entry["term"]), nodes.definition("", _para(entry["definition"]))
+            )
+        parts.append(vocab)
     return parts
 
 
