@@ -16,7 +16,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 JUPYTER_BOOK = str(Path(sys.executable).with_name("jupyter-book"))
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 #: What a copy of the real book needs (everything else in the repository is machinery).
-BOOK_PARTS = ["_config.yml", "_toc.yml", "index.md", "book", "lessons", "handouts", "data", "src/curriculum/schemas"]
+BOOK_PARTS = [
+    "_config.yml",
+    "_toc.yml",
+    "index.md",
+    "book",
+    "lessons",
+    "handouts",
+    "data",
+    "src/curriculum/schemas",
+]
 
 
 @dataclass

@@ -29,6 +29,21 @@ def toc_files() -> list[str]:
     return found
 
 
+def teacher_only_texts(build) -> set[str]:
+    """Paragraphs found only in teacher notes and answer keys (not also elsewhere in the lesson)."""
+    found = set()
+    for page in (build.html / "lessons").rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        teacher, shared = set(), set()
+        for para in soup.select("article p, article li"):
+            text = " ".join(para.get_text(" ", strip=True).split())
+            if len(text) > 40:
+                hidden = para.find_parent("div", class_=["teacher-note", "answer-key"]) is not None
+                (teacher if hidden else shared).add(text)
+        found |= {text for text in teacher if not any(text in other for other in shared)}
+    return found
+
+
 def test_every_toc_entry_exists_and_every_lesson_is_in_the_toc():
     entries = toc_files()
     for entry in entries:
@@ -75,25 +90,18 @@ def test_every_lesson_page_opens_with_the_panel_and_is_in_the_catalog(real_book)
 
 
 def test_teacher_only_text_never_reaches_student_or_family_copies(real_book):
-    teacher_texts = []
-    for page in (real_book.html / "lessons").rglob("*.html"):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for block in soup.select("div.teacher-note, div.answer-key"):
-            for para in block.find_all(["p", "li"]):
-                text = para.get_text(" ", strip=True)
-                if len(text) > 40:
-                    teacher_texts.append((page.name, text))
+    teacher_texts = teacher_only_texts(real_book)
     assert teacher_texts, "the lessons have teacher notes"
     student_copies = [
         path for path in (real_book.html / OUTPUT_DIR).glob("*.html") if not path.stem.endswith("-teacher")
     ]
     assert student_copies, "the lessons have student and family handouts"
     for copy in student_copies:
-        text = BeautifulSoup(copy.read_text(encoding="utf-8"), "html.parser").get_text(" ", strip=True)
-        for lesson, teacher_text in teacher_texts:
-            assert teacher_text not in text, (
-                f"{copy.name} contains teacher-only text from {lesson}: {teacher_text[:60]}"
-            )
+        text = " ".join(
+            BeautifulSoup(copy.read_text(encoding="utf-8"), "html.parser").get_text(" ", strip=True).split()
+        )
+        for teacher_text in teacher_texts:
+            assert teacher_text not in text, f"{copy.name} contains teacher-only text: {teacher_text[:60]}"
 
 
 def test_no_page_loads_anything_from_another_host(real_book):
@@ -103,3 +111,45 @@ def test_no_page_loads_anything_from_another_host(real_book):
 def test_no_math_so_mathjax_is_never_loaded(real_book):
     for page in real_book.html.rglob("*.html"):
         assert "mathjax" not in page.read_text(encoding="utf-8").lower(), page
+
+
+def test_every_handout_of_every_lesson_has_all_its_printables(real_book):
+    from pypdf import PdfReader
+
+    from curriculum.handoutpages import printables
+
+    pages = list((real_book.html / "lessons").rglob("*.html"))
+    frames = [
+        frame
+        for page in pages
+        for frame in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("div.handout")
+    ]
+    assert frames, "the lessons have handouts"
+    for frame in frames:
+        handout_id = frame["id"].removeprefix("handout-")
+        record = {
+            "id": handout_id,
+            "has_answers": bool(frame.select("div.answer-key")),
+            "audience": next(
+                c.removeprefix("audience-") for c in frame["class"] if c.startswith("audience-")
+            ),
+        }
+        for made in printables(record):
+            path = real_book.html / made.path
+            assert path.is_file(), made.path
+            if made.kind == "pdf":
+                box = PdfReader(path).pages[0].mediabox
+                expected = (612, 792) if made.paper == "letter" else (595, 842)
+                assert (round(float(box.width)), round(float(box.height))) == expected, made.path
+
+
+def test_no_teacher_only_text_in_any_student_or_family_pdf(real_book):
+    from pypdf import PdfReader
+
+    teacher_texts = teacher_only_texts(real_book)
+    for pdf in (real_book.html / OUTPUT_DIR).glob("*.pdf"):
+        if "-teacher-" in pdf.name:
+            continue
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+        for teacher_text in teacher_texts:
+            assert teacher_text not in text, f"{pdf.name} contains teacher-only text: {teacher_text[:60]}"

@@ -11,11 +11,26 @@ def test_handout_renders_inline_with_links_to_its_printable_copies(built_miniboo
     page = BeautifulSoup(built_minibook.page("lessons/6-8/sample-lesson.html"), "html.parser")
     frame = page.select_one("#handout-ask-for-help-cards")
     assert "Handout: Ask for help cards" in frame.get_text()
-    links = {a.get_text(): a["href"] for a in frame.select(".handout-links a")}
-    assert links == {
-        "student copy": "../../handouts/ask-for-help-cards.html",
-        "teacher copy with answers": "../../handouts/ask-for-help-cards-teacher.html",
+    copies = {}
+    for line in frame.select(".handout-links p"):
+        copies[line.find("strong").get_text()] = {a.get_text(): a["href"] for a in line.find_all("a")}
+    assert copies == {
+        "Student copy": {
+            "Letter PDF": "../../handouts/ask-for-help-cards-letter.pdf",
+            "A4 PDF": "../../handouts/ask-for-help-cards-a4.pdf",
+            "large print PDF": "../../handouts/ask-for-help-cards-large-print.pdf",
+            "Word (editable)": "../../handouts/ask-for-help-cards.docx",
+            "web page": "../../handouts/ask-for-help-cards.html",
+        },
+        "Teacher copy with answers": {
+            "Letter PDF": "../../handouts/ask-for-help-cards-teacher-letter.pdf",
+            "A4 PDF": "../../handouts/ask-for-help-cards-teacher-a4.pdf",
+            "web page": "../../handouts/ask-for-help-cards-teacher.html",
+        },
     }
+    for links in copies.values():
+        for href in links.values():
+            assert (built_minibook.html / "lessons/6-8" / href).resolve().is_file(), href
 
 
 def test_student_and_family_copies_never_carry_teacher_only_text(built_minibook):
@@ -92,4 +107,21 @@ def test_rebuild_rewrites_only_the_edited_handout_and_removes_deleted_ones(minib
     assert sorted(path.name for path in handouts.glob("*.html")) == [
         "ask-for-help-cards-teacher.html",
         "ask-for-help-cards.html",
+    ]
+
+
+def test_editing_one_handout_remakes_only_its_printables(minibook):
+    assert minibook.build().returncode == 0
+    handouts = minibook.src / "_build" / "html" / "handouts"
+    before = {path.name: path.stat().st_mtime_ns for path in handouts.iterdir()}
+    minibook.edit(LESSON, "this week we practised asking for help", "this week we practised telling")
+    assert minibook.build().returncode == 0
+    after = {path.name: path.stat().st_mtime_ns for path in handouts.iterdir()}
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert changed == [
+        "ask-for-help-letter-a4.pdf",
+        "ask-for-help-letter-large-print.pdf",
+        "ask-for-help-letter-letter.pdf",
+        "ask-for-help-letter.docx",
+        "ask-for-help-letter.html",
     ]

@@ -1,4 +1,4 @@
-"""The lesson catalog: every lesson by band, with time, topics and standards.
+"""The catalogs: every lesson by band (time, topics, standards), and every handout.
 
 ``{lesson-catalog}`` leaves a placeholder that is filled when the page is
 written, from the metadata of all lessons, so it is always complete.  A page
@@ -16,6 +16,8 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
+from curriculum.handoutpages import links
+from curriculum.handouts import AUDIENCES, KINDS, handout_records
 from curriculum.lessonpage import BAND_LABELS, is_lesson_doc, lesson_data, standards_text, time_text
 
 
@@ -32,7 +34,17 @@ class LessonCatalogDirective(SphinxDirective):
         docs = getattr(self.env, "curriculum_catalog_docs", set())
         docs.add(self.env.docname)
         self.env.curriculum_catalog_docs = docs
-        return [catalog_placeholder("", band=self.options.get("band"))]
+        return [catalog_placeholder("", band=self.options.get("band"), listing="lessons")]
+
+
+class PrintablesDirective(SphinxDirective):
+    """``:::{printables}``: every handout by band and lesson, with links to each format."""
+
+    def run(self) -> list[nodes.Node]:
+        docs = getattr(self.env, "curriculum_catalog_docs", set())
+        docs.add(self.env.docname)
+        self.env.curriculum_catalog_docs = docs
+        return [catalog_placeholder("", band=None, listing="handouts")]
 
 
 def toc_order(env: BuildEnvironment) -> list[str]:
@@ -101,6 +113,9 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, fromdoc: str) -> N
     lessons = lesson_data(app.env)
     ordered = [(name, lessons[name]) for name in toc_order(app.env) if name in lessons]
     for placeholder in placeholders:
+        if placeholder.get("listing") == "handouts":
+            placeholder.replace_self(_printables(app, fromdoc, ordered))
+            continue
         only = placeholder["band"]
         content: list[nodes.Node] = []
         for band, label in BAND_LABELS.items():
@@ -115,6 +130,49 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, fromdoc: str) -> N
         if not content:
             content.append(nodes.paragraph(text="No lessons in this band yet."))
         placeholder.replace_self(content)
+
+
+def _printables(app: Sphinx, fromdoc: str, ordered: list[tuple[str, dict[str, Any]]]) -> list[nodes.Node]:
+    records = handout_records(app.env)
+    from_uri = app.builder.get_target_uri(fromdoc)
+    content: list[nodes.Node] = []
+    for band, label in BAND_LABELS.items():
+        lessons = [(name, data) for name, data in ordered if data["band"] == band and records.get(name)]
+        if not lessons:
+            continue
+        content.append(nodes.rubric(label, label, classes=["catalog-band"]))
+        table = nodes.table(classes=["printables", f"printables-{band}"])
+        group = nodes.tgroup(cols=3)
+        table += group
+        for width in (30, 18, 52):
+            group += nodes.colspec(colwidth=width)
+        group += nodes.thead(
+            "",
+            nodes.row(
+                "",
+                *(
+                    nodes.entry("", nodes.paragraph(text=text))
+                    for text in ("Handout", "Kind", "Print or edit")
+                ),
+            ),
+        )
+        body = nodes.tbody()
+        for docname, data in lessons:
+            lesson = nodes.paragraph(
+                "", "", nodes.Text("Lesson: "), _link(app, fromdoc, docname, data["title"])
+            )
+            body += nodes.row("", nodes.entry("", lesson, morecols=2, classes=["printables-lesson"]))
+            for record in records[docname]:
+                kind = f"{KINDS[record['kind']]}, {AUDIENCES[record['audience']].lower()}"
+                body += nodes.row(
+                    "",
+                    nodes.entry("", nodes.paragraph(text=record["title"])),
+                    nodes.entry("", nodes.paragraph(text=kind)),
+                    nodes.entry("", links(record, from_uri, app.config.curriculum_paper)),
+                )
+        group += body
+        content.append(table)
+    return content or [nodes.paragraph(text="No handouts yet.")]
 
 
 def on_env_get_outdated(
@@ -145,6 +203,7 @@ def setup(app: Sphinx) -> None:
     """Register the catalog directive and its resolution."""
     app.add_node(catalog_placeholder)
     app.add_directive("lesson-catalog", LessonCatalogDirective)
+    app.add_directive("printables", PrintablesDirective)
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("env-purge-doc", on_env_purge_doc)

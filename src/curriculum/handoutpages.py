@@ -11,19 +11,24 @@ deleted, so rebuilds touch only what changed.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinx.util.logging import suppress_logging
 
+from curriculum import printing
 from curriculum.blocks import TEACHER_ONLY, lesson_block
 from curriculum.handouts import KINDS, answer_key, handout, handout_records
 
@@ -31,14 +36,66 @@ logger = logging.getLogger(__name__)
 
 OUTPUT_DIR = "handouts"
 _FRAME = {"handout-meta", "handout-links"}
+PAPER_LABELS = {"letter": "Letter", "a4": "A4"}
+#: Handouts a student fills in and hands back get a "Name:" line.
+NAME_LINE_KINDS = {"worksheet", "exit-ticket"}
 _HREF = re.compile(r'(href|src)="([^"#:]+?)(#[^"]*)?"')
 
 
 def copy_label(version: str, record: dict[str, Any]) -> str:
-    """Link text for one printable copy on the lesson page."""
+    """Name of one copy of a handout, as teachers say it."""
     if version == "teacher":
-        return "teacher copy with answers" if record["has_answers"] else "teacher copy"
-    return "family copy" if record["audience"] == "families" else "student copy"
+        return "Teacher copy with answers" if record["has_answers"] else "Teacher copy"
+    return "Family copy" if record["audience"] == "families" else "Student copy"
+
+
+@dataclass(frozen=True)
+class Printable:
+    """One file made for one copy of a handout."""
+
+    version: str  # "student" (students or families) or "teacher"
+    kind: str  # "html", "pdf" or "docx"
+    paper: str  # "letter", "a4" or "" (html, docx)
+    large: bool
+    label: str  # link text
+    path: str  # relative to the HTML root
+
+
+def printables(record: dict[str, Any], paper: str = "letter") -> list[Printable]:
+    """Every file a handout gets (large print in the book's paper size): the one place that names them."""
+    made = []
+    for version in versions(record):
+        stem = f"{OUTPUT_DIR}/{record['id']}" + ("-teacher" if version == "teacher" else "")
+        for size, label in PAPER_LABELS.items():
+            made.append(Printable(version, "pdf", size, False, f"{label} PDF", f"{stem}-{size}.pdf"))
+        if version == "student":
+            made.append(Printable(version, "pdf", paper, True, "large print PDF", f"{stem}-large-print.pdf"))
+            made.append(Printable(version, "docx", "", False, "Word (editable)", f"{stem}.docx"))
+        made.append(Printable(version, "html", "", False, "web page", f"{stem}.html"))
+    return made
+
+
+def page_name(handout_id: str, version: str) -> str:
+    """Output path of a handout's HTML page, relative to the HTML root."""
+    suffix = "-teacher" if version == "teacher" else ""
+    return f"{OUTPUT_DIR}/{handout_id}{suffix}.html"
+
+
+def links(record: dict[str, Any], from_uri: str, paper: str) -> nodes.container:
+    """One line per copy with links to each of its files, relative to the page ``from_uri``."""
+    here = posixpath.dirname(from_uri) or "."
+    box = nodes.container(classes=["handout-links"])
+    for version in versions(record):
+        para = nodes.paragraph()
+        para += nodes.strong(copy_label(version, record), copy_label(version, record))
+        para += nodes.Text(": ")
+        files = [made for made in printables(record, paper) if made.version == version]
+        for index, made in enumerate(files):
+            if index:
+                para += nodes.Text(" · ")
+            para += nodes.reference("", made.label, refuri=posixpath.relpath(made.path, here))
+        box += para
+    return box
 
 
 def is_teacher_only(node: nodes.Node) -> bool:
@@ -77,12 +134,6 @@ def cited_sources(content: nodes.Element, sources: list[dict[str, Any]]) -> list
     return [nodes.rubric("Sources", "Sources"), items]
 
 
-def page_name(handout_id: str, version: str) -> str:
-    """Output path of a handout page, relative to the HTML root."""
-    suffix = "-teacher" if version == "teacher" else ""
-    return f"{OUTPUT_DIR}/{handout_id}{suffix}.html"
-
-
 def versions(record: dict[str, Any]) -> list[str]:
     """Which copies a handout gets: student/family, and teacher when it has answers."""
     if record["audience"] == "teacher":
@@ -111,8 +162,8 @@ def _handout_nodes(doctree: nodes.document) -> dict[str, nodes.Element]:
     return {node["handout_id"]: node for node in doctree.findall(handout)}
 
 
-def render_pages(app: Sphinx) -> Iterator[tuple[str, str]]:
-    """Every handout page as ``(output path, html)``."""
+def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str]]:
+    """Every handout page as ``(record, version, html, date)``."""
     builder = app.builder
     env = app.env
     template = _template(app)
@@ -142,14 +193,16 @@ def render_pages(app: Sphinx) -> Iterator[tuple[str, str]]:
                 fragment = builder.render_partial(content)["fragment"]
                 name = page_name(record["id"], version)
                 css = posixpath.relpath(f"{OUTPUT_DIR}/print.css", posixpath.dirname(name))
+                date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
                 html = template.render(
+                    date=date,
                     language=app.config.language or "en",
                     title=record["title"],
                     kind=record["kind"],
                     kind_label=KINDS[record["kind"]],
                     audience=record["audience"],
                     version=version,
-                    name_line=record["audience"] == "students",
+                    name_line=record["kind"] in NAME_LINE_KINDS and version == "student",
                     lesson_title=lesson_title,
                     lesson_url=f"{base_url}/{lesson_page}" if base_url else lesson_page,
                     book_title=app.config.html_title or app.config.project,
@@ -157,7 +210,7 @@ def render_pages(app: Sphinx) -> Iterator[tuple[str, str]]:
                     body=jinja2.utils.markupsafe.Markup(_rebase_links(fragment, lesson_page, name)),
                     css=css,
                 )
-                yield name, html
+                yield record, version, html, date
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -169,15 +222,7 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
         record = records.get(node["handout_id"])
         if record is None:
             continue
-        para = nodes.paragraph(classes=["handout-links"])
-        para += nodes.Text("Print: ")
-        here = posixpath.dirname(app.builder.get_target_uri(docname)) or "."
-        for index, version in enumerate(versions(record)):
-            if index:
-                para += nodes.Text(" · ")
-            target = posixpath.relpath(page_name(record["id"], version), here)
-            para += nodes.reference("", copy_label(version, record), refuri=target)
-        node.insert(2, para)
+        node.insert(2, links(record, app.builder.get_target_uri(docname), app.config.curriculum_paper))
 
 
 def write_if_changed(path: Path, content: str) -> bool:
@@ -190,19 +235,71 @@ def write_if_changed(path: Path, content: str) -> bool:
 
 
 def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
-    """Write the handout pages (and their CSS), and delete pages of removed handouts."""
+    """Write the handout pages (and their CSS), delete removed ones, and plan the print jobs."""
     outdir = Path(app.outdir)
     target = outdir / OUTPUT_DIR
-    css = Path(app.srcdir) / app.config.curriculum_handout_design / "print.css"
-    write_if_changed(target / "print.css", css.read_text(encoding="utf-8"))
+    design = Path(app.srcdir) / app.config.curriculum_handout_design
+    write_if_changed(target / "print.css", (design / "print.css").read_text(encoding="utf-8"))
     wanted = set()
-    for name, html in render_pages(app):
-        wanted.add(outdir / name)
-        write_if_changed(outdir / name, html)
+    jobs = []
+    for record, version, html, date in render_pages(app):
+        page = outdir / page_name(record["id"], version)
+        wanted.add(page)
+        write_if_changed(page, html)
+        for made in printables(record, app.config.curriculum_paper):
+            if made.version == version and made.kind != "html":
+                jobs.append(
+                    printing.Job(
+                        source=str(page),
+                        target=str(outdir / made.path),
+                        kind=made.kind,
+                        paper=made.paper or "letter",
+                        large=made.large,
+                        design=str(design),
+                        date=date,
+                    )
+                )
     for stale in target.glob("*.html"):
         if stale not in wanted:
             stale.unlink()
+    app.curriculum_print_jobs = jobs
     return []
+
+
+def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """Make the PDFs and .docx copies that changed, on all cores."""
+    jobs = getattr(app, "curriculum_print_jobs", None)
+    if exception is not None or jobs is None:
+        return
+    started = time.perf_counter()
+    made = printing.run_jobs(jobs, Path(app.doctreedir), Path(app.outdir) / OUTPUT_DIR)
+    logger.info(
+        "handouts: made %d of %d printable files in %.1f s",
+        len(made),
+        len(jobs),
+        time.perf_counter() - started,
+    )
+
+
+def design_stamp(app: Sphinx) -> str:
+    """Hash of the print design (template and CSS), to notice a designer's edit."""
+    folder = Path(app.srcdir) / app.config.curriculum_handout_design
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def on_env_get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Rebuild every page with handouts when the print design changed (nothing else would)."""
+    stamp = design_stamp(app)
+    if getattr(env, "curriculum_design_stamp", None) == stamp:
+        return []
+    env.curriculum_design_stamp = stamp
+    return sorted(set(handout_records(env)) - removed)
 
 
 def check_design(app: Sphinx) -> None:
@@ -221,6 +318,9 @@ def setup(app: Sphinx) -> None:
     """Register the handout page writer and its settings."""
     app.add_config_value("curriculum_handout_design", "handouts", "html", [str])
     app.add_config_value("curriculum_license", "CC BY 4.0", "html", [str])
+    app.add_config_value("curriculum_paper", "letter", "html", [str])
     app.connect("builder-inited", check_design)
+    app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("html-collect-pages", on_html_collect_pages)
+    app.connect("build-finished", on_build_finished)

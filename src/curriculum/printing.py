@@ -1,0 +1,145 @@
+"""The print stage: PDFs (US Letter, A4, large print) and editable .docx copies.
+
+Runs at the end of every HTML build, so printables never drift from the web
+book.  Each output is a *job* with a key: the hash of everything that decides
+its bytes (page HTML, print CSS, variant, renderer version).  A job whose
+output exists with the same key is skipped, so a rebuild after editing one
+handout renders only that handout; outputs nobody asked for any more are
+deleted.  The rest run on all cores, one small document per process
+(WeasyPrint slows down badly on one huge document).
+
+Outputs are deterministic: PDF dates come from the lesson's ``last_reviewed``
+(a ``dcterms.created`` meta in the page), and pandoc's from
+``SOURCE_DATE_EPOCH`` set to that same date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging as std_logging
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: CSS ``size`` for each paper name used in output file names.
+PAPERS = {"letter": "letter", "a4": "A4"}
+MANIFEST = "curriculum-print.json"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One printable to make from one HTML page."""
+
+    source: str  # HTML page, absolute path
+    target: str  # output file, absolute path
+    kind: str  # "pdf" or "docx"
+    paper: str = "letter"
+    large: bool = False
+    design: str = ""  # folder holding the print CSS (for the large-print sheet)
+    date: str = "2026-01-01"  # creation date written into the file
+
+    def key(self) -> str:
+        """Hash of every input that decides the output's bytes."""
+        digest = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode())
+        digest.update(Path(self.source).read_bytes())
+        for css in _stylesheets(self):
+            digest.update(Path(css).read_bytes())
+        digest.update(_renderer_version(self.kind).encode())
+        return digest.hexdigest()
+
+
+def _stylesheets(job: Job) -> list[str]:
+    """Print CSS files the job's output depends on, besides the page's own."""
+    sheets = [str(Path(job.source).parent / "print.css")]
+    if job.large:
+        sheets.append(str(Path(job.design) / "large-print.css"))
+    return sheets
+
+
+@cache
+def _renderer_version(kind: str) -> str:
+    # From package metadata: importing the renderers costs half a second per build.
+    package = "weasyprint" if kind == "pdf" else "pypandoc-binary"
+    return f"{package} {metadata.version(package)}"
+
+
+def render(job: Job) -> str:
+    """Make one output; return an error message, or "" on success.
+
+    Runs in a worker process: it must not touch Sphinx.
+    """
+    try:
+        Path(job.target).parent.mkdir(parents=True, exist_ok=True)
+        if job.kind == "pdf":
+            _render_pdf(job)
+        else:
+            _render_docx(job)
+    except Exception as error:
+        return f"{Path(job.target).name}: {type(error).__name__}: {error}"
+    return ""
+
+
+def _render_pdf(job: Job) -> None:
+    from weasyprint import CSS, HTML
+
+    std_logging.getLogger("weasyprint").setLevel(std_logging.ERROR)
+    std_logging.getLogger("fontTools").setLevel(std_logging.ERROR)
+    sheets = [CSS(string=f"@page {{ size: {PAPERS[job.paper]}; }}")]
+    if job.large:
+        sheets.append(CSS(filename=str(Path(job.design) / "large-print.css")))
+    HTML(filename=job.source).write_pdf(job.target, stylesheets=sheets, pdf_variant="pdf/ua-1")
+
+
+def _render_docx(job: Job) -> None:
+    import pypandoc
+
+    epoch = int(datetime.fromisoformat(job.date).replace(tzinfo=UTC).timestamp())
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    pypandoc.convert_file(job.source, "docx", format="html", outputfile=job.target)
+
+
+def run_jobs(
+    jobs: Iterable[Job], state_dir: Path, outputs_dir: Path, workers: int | None = None
+) -> list[str]:
+    """Make what changed, delete what is no longer wanted; return the outputs made (relative names)."""
+    jobs = list(jobs)
+    manifest_path = state_dir / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    keys = {job.target: job.key() for job in jobs}
+    todo = [
+        job for job in jobs if manifest.get(job.target) != keys[job.target] or not Path(job.target).exists()
+    ]
+    if todo:
+        import weasyprint  # noqa: F401 (imported once here, so forked workers inherit it)
+
+        count = workers or min(len(todo), os.cpu_count() or 1)
+        if count > 1:
+            with ProcessPoolExecutor(max_workers=count) as pool:
+                errors = list(pool.map(render, todo, chunksize=max(1, len(todo) // (count * 4))))
+        else:
+            errors = [render(job) for job in todo]
+        for job, error in zip(todo, errors, strict=True):
+            if error:
+                logger.warning("PRN001 could not make %s", error, type="curriculum", subtype="PRN001")
+                keys.pop(job.target)
+    wanted = set(keys)
+    for suffix in ("*.pdf", "*.docx"):
+        for stale in outputs_dir.glob(suffix):
+            if str(stale) not in wanted:
+                stale.unlink()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps(keys, indent=1, sort_keys=True), encoding="utf-8")
+    return sorted(str(Path(job.target).relative_to(outputs_dir)) for job in todo if job.target in keys)

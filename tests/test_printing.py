@@ -1,0 +1,117 @@
+"""Print stage: PDFs in Letter and A4, large print, .docx; cached, parallel, deterministic."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from curriculum import printing
+
+LETTER = (612, 792)
+A4 = (595, 842)
+
+
+def page_size(path: Path) -> tuple[int, int]:
+    box = PdfReader(path).pages[0].mediabox
+    return round(float(box.width)), round(float(box.height))
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text with line breaks and runs of spaces folded to one space."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+def test_every_handout_gets_every_format(built_minibook):
+    folder = built_minibook.html / "handouts"
+    for stem in ("ask-for-help-cards", "ask-for-help-letter"):
+        assert page_size(folder / f"{stem}-letter.pdf") == LETTER
+        assert page_size(folder / f"{stem}-a4.pdf") == A4
+        assert page_size(folder / f"{stem}-large-print.pdf") == LETTER
+        assert zipfile.is_zipfile(folder / f"{stem}.docx")
+    assert page_size(folder / "ask-for-help-cards-teacher-letter.pdf") == LETTER
+    assert page_size(folder / "ask-for-help-cards-teacher-a4.pdf") == A4
+
+
+def test_pdf_text_is_the_handout_and_never_the_answers(built_minibook):
+    folder = built_minibook.html / "handouts"
+    student = pdf_text(folder / "ask-for-help-cards-letter.pdf")
+    assert "A player in a game asks you to keep a secret." in student
+    assert "from the lesson" in student and "CC BY 4.0" in student and "Page 1 of 1" in student
+    for name in (
+        "ask-for-help-cards-letter.pdf",
+        "ask-for-help-cards-a4.pdf",
+        "ask-for-help-cards-large-print.pdf",
+        "ask-for-help-letter-letter.pdf",
+    ):
+        text = pdf_text(folder / name)
+        assert "SECRET-ANSWER-TEXT" not in text and "SECRET-TEACHER-NOTE-TEXT" not in text, name
+    assert "SECRET-ANSWER-TEXT" in pdf_text(folder / "ask-for-help-cards-teacher-letter.pdf")
+
+
+def test_docx_holds_the_text_without_answers(built_minibook):
+    with zipfile.ZipFile(built_minibook.html / "handouts" / "ask-for-help-cards.docx") as docx:
+        document = docx.read("word/document.xml").decode("utf-8")
+    assert "A player in a game asks you to keep a secret." in document
+    assert "SECRET-ANSWER-TEXT" not in document
+
+
+def text_sizes(path: Path) -> list[tuple[str, float]]:
+    """Each text run of the first page with its size in points (font size times text and page scale)."""
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((text.strip(), round(size * tm[0] * cm[0], 1)))
+
+    PdfReader(path).pages[0].extract_text(visitor_text=visit)
+    return runs
+
+
+def test_large_print_body_is_at_least_18_points(built_minibook):
+    folder = built_minibook.html / "handouts"
+    large = [
+        size
+        for text, size in text_sizes(folder / "ask-for-help-letter-large-print.pdf")
+        if "Dear family" in text
+    ]
+    regular = [
+        size for text, size in text_sizes(folder / "ask-for-help-letter-letter.pdf") if "Dear family" in text
+    ]
+    assert large and min(large) >= 18
+    assert regular and max(regular) < 18
+
+
+def test_pdfs_carry_title_and_dates_from_the_source(built_minibook):
+    info = PdfReader(built_minibook.html / "handouts" / "ask-for-help-letter-letter.pdf").metadata
+    assert info.title == "Letter home - Sample lesson on asking for help"
+    assert info["/CreationDate"].startswith("D:20261201")
+
+
+def test_two_builds_give_identical_files(built_minibook, minibook):
+    again = minibook.build()
+    assert again.returncode == 0, again.output
+    for first in sorted((built_minibook.html / "handouts").glob("*.*")):
+        if first.suffix in {".pdf", ".docx"}:
+            assert first.read_bytes() == (again.html / "handouts" / first.name).read_bytes(), first.name
+
+
+def test_unchanged_jobs_are_skipped_and_stale_outputs_removed(tmp_path):
+    page = tmp_path / "sheet.html"
+    page.write_text("<html><body><p>Hello</p></body></html>", encoding="utf-8")
+    (tmp_path / "print.css").write_text("p { font-size: 14pt; }", encoding="utf-8")
+    (tmp_path / "old.pdf").write_bytes(b"%PDF stale")
+    job = printing.Job(source=str(page), target=str(tmp_path / "sheet-letter.pdf"), kind="pdf")
+    state = tmp_path / "state"
+    assert printing.run_jobs([job], state, tmp_path, workers=1) == ["sheet-letter.pdf"]
+    assert not (tmp_path / "old.pdf").exists()
+    assert printing.run_jobs([job], state, tmp_path, workers=1) == []
+    page.write_text("<html><body><p>Hello again</p></body></html>", encoding="utf-8")
+    assert printing.run_jobs([job], state, tmp_path, workers=1) == ["sheet-letter.pdf"]
+    assert "Hello again" in pdf_text(tmp_path / "sheet-letter.pdf")
+
+
+def test_a_failing_job_is_reported_not_raised(tmp_path, caplog):
+    job = printing.Job(source=str(tmp_path / "missing.html"), target=str(tmp_path / "x.pdf"), kind="pdf")
+    assert printing.render(job).startswith("x.pdf: ")
