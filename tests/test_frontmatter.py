@@ -38,7 +38,7 @@ def test_dates_stay_text_so_the_schema_can_check_them():
     ("text", "line", "words"),
     [
         ("# No front matter\n", 1, "no front matter"),
-        ("---\nid: [unclosed\n---\n", 2, "not valid YAML"),
+        ("---\nid: [unclosed\n---\n", 3, "not valid YAML"),
         ("---\n- a list\n---\n", 2, "mapping"),
         ("---\nid: x\n", 1, "no front matter"),
     ],

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from sphinx.errors import ConfigError
 
-from curriculum import resources
+from curriculum import directory as resources
 
 LESSON = "lessons/6-8/sample-lesson.md"
 DATA = Path(__file__).resolve().parents[1] / "data" / "resources"
@@ -80,7 +79,7 @@ def test_bad_directory_data_fails_with_file_and_line(tmp_path, old, new, line, w
     (tmp_path / "us.yml").write_text(text.replace(old, new, 1), encoding="utf-8")
     directory = resources.load_directory(tmp_path, "us-co") if "region" not in words else None
     if directory is None:
-        with pytest.raises(ConfigError):
+        with pytest.raises(resources.RegionError):
             resources.load_directory(tmp_path, "us")
         directory = resources.load_directory(tmp_path, "us-co")
     problems = [(Path(path).name, number, message) for path, number, message in directory.problems]

@@ -7,11 +7,10 @@ Loaded by Jupyter Book through ``sphinx.extra_extensions: [curriculum]`` in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sphinx.application import Sphinx
-
-from curriculum import blocks, catalog, handoutpages, handouts, lessonpage, privacy, resources
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
 __version__ = "0.1.0"
 
@@ -26,6 +25,10 @@ def _add_static(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the lesson blocks, handouts, resource directory, lesson pages, catalog and privacy guard."""
+    # Imported here, not at the top: `curriculum check` imports this package and
+    # must start fast, without Sphinx's extension machinery.
+    from curriculum import blocks, catalog, handoutpages, handouts, lessonpage, privacy, resources
+
     blocks.setup(app)
     handouts.setup(app)
     handoutpages.setup(app)

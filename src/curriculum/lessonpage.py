@@ -19,7 +19,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
-from curriculum import rules
+from curriculum import check, frontmatter, rules
 from curriculum.blocks import lesson_block
 from curriculum.handouts import AUDIENCES, KINDS, handout_records
 
@@ -68,22 +68,24 @@ def lesson_data(env: BuildEnvironment) -> dict[str, dict[str, Any]]:
     return env.curriculum_lessons
 
 
+#: Rules the build reports elsewhere, where it knows more (the region, every page's handouts).
+_REPORTED_ELSEWHERE = {"RES010", "LES020", "HND001", "HND002", "HND003"}
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    """One check context per build: the language list and the directory are read once."""
+    app.curriculum_check_context = check.Context(Path(app.srcdir), region=app.config.curriculum_region)
+
+
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
-    """Check the lesson and build its page furniture."""
+    """Run the page rules (the same as `curriculum check`), then build a lesson's page furniture."""
     env = app.env
     docname = env.docname
-    if not is_lesson_doc(app, docname):
-        for node in list(doctree.findall(source_ref)):
-            logger.warning("{source} citations work only in lesson pages", location=node)
-            node.replace_self(nodes.Text(node.rawsource))
-        return
     path = Path(env.doc2path(docname))
-    text = path.read_text(encoding="utf-8")
-    root = Path(app.srcdir)
-    front, problems = rules.check_front_matter(path, text, root)
-    if front is not None:
-        problems = rules.check_blocks(path, text, front.data, root)
+    problems, _ = check.check_page(path, app.curriculum_check_context)
     for problem in problems:
+        if problem.code in _REPORTED_ELSEWHERE:
+            continue
         logger.warning(
             "%s %s (fix: %s)",
             problem.code,
@@ -93,8 +95,14 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
             type="curriculum",
             subtype=problem.code,
         )
-    if front is None:
+    if not is_lesson_doc(app, docname):
+        for node in list(doctree.findall(source_ref)):
+            logger.warning("{source} citations work only in lesson pages", location=node)
+            node.replace_self(nodes.Text(node.rawsource))
         return
+    if any(problem.code in rules.FRONT_MATTER_CODES for problem in problems):
+        return
+    front = frontmatter.parse(path.read_text(encoding="utf-8"))
     data = front.data
     lesson_data(env)[docname] = {**data, "handouts_line": front.line_of(("handouts",))}
     section = next(iter(doctree.findall(nodes.section)), None)
@@ -295,6 +303,7 @@ def setup(app: Sphinx) -> None:
     app.add_config_value("curriculum_disclosure_doc", "lessons/adults/responding-to-disclosure", "env", [str])
     app.add_node(source_ref)
     app.add_role("source", SourceRole())
+    app.connect("builder-inited", on_builder_inited)
     app.connect("doctree-read", on_doctree_read, priority=400)
     app.connect("env-purge-doc", on_env_purge_doc)
     app.connect("env-merge-info", on_env_merge_info)

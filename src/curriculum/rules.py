@@ -31,6 +31,11 @@ REQUIRED_BLOCKS = (
     "family-connection",
 )
 
+#: Codes meaning the front matter cannot be used (so no panel or catalog entry is made).
+FRONT_MATTER_CODES = frozenset(
+    {"LES001", "LES002", "LES003", "LES004", "FIL001", "FIL002", "FIL003", "FIL004", "FIL005"}
+)
+
 _DIRECTIVE = re.compile(r"^\s*(?:`{3,}|:{3,})\{(?P<name>[a-z][a-z0-9-]*)\}(?P<arg>.*)$")
 _MINUTES = re.compile(r"^\s*:minutes:\s*(?P<value>\S+)\s*$")
 
