@@ -153,3 +153,43 @@ def test_no_teacher_only_text_in_any_student_or_family_pdf(real_book):
         text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
         for teacher_text in teacher_texts:
             assert teacher_text not in text, f"{pdf.name} contains teacher-only text: {teacher_text[:60]}"
+
+
+def test_each_band_pdf_has_its_lessons_and_no_others(real_book):
+    from pypdf import PdfReader
+
+    from curriculum.frontmatter import parse
+
+    titles, summaries = {}, {}
+    for band in [*BANDS, "adults"]:
+        pages = [
+            parse(path.read_text(encoding="utf-8")).data
+            for path in sorted((ROOT / "lessons" / band).glob("*.md"))
+            if path.stem != "index"
+        ]
+        titles[band] = [data["title"] for data in pages]
+        summaries[band] = [
+            " ".join(data["summary"].split())[:60] for data in pages
+        ]  # each lesson's own words
+    for band, own in titles.items():
+        pdf = real_book.html / "pdf" / f"online-safety-curriculum-{band}.pdf"
+        reader = PdfReader(pdf)
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        for summary in summaries[band]:
+            assert summary in text, (band, summary)
+        for other, theirs in summaries.items():
+            if other != band:
+                for summary in theirs:
+                    assert summary not in text, (band, summary)
+        top_level = [item for item in reader.outline if not isinstance(item, list)]
+        assert top_level[0].title == "Contents", band
+        assert sorted(item.title for item in top_level[1:]) == sorted(own), (
+            band
+        )  # (in table-of-contents order)
+        assert reader.metadata.title.endswith(
+            ("Grades K-2", "Grades 3-5", "Grades 6-8", "Grades 9-12", "Adults")
+        )
+    whole = PdfReader(real_book.html / "pdf" / "online-safety-curriculum.pdf")
+    assert len([item for item in whole.outline if not isinstance(item, list)]) == 1 + sum(
+        map(len, titles.values())
+    )

@@ -104,11 +104,11 @@ def test_unchanged_jobs_are_skipped_and_stale_outputs_removed(tmp_path):
     (tmp_path / "old.pdf").write_bytes(b"%PDF stale")
     job = printing.Job(source=str(page), target=str(tmp_path / "sheet-letter.pdf"), kind="pdf")
     state = tmp_path / "state"
-    assert printing.run_jobs([job], state, tmp_path, workers=1) == ["sheet-letter.pdf"]
+    assert printing.run_jobs([job], state, [tmp_path], workers=1) == ["sheet-letter.pdf"]
     assert not (tmp_path / "old.pdf").exists()
-    assert printing.run_jobs([job], state, tmp_path, workers=1) == []
+    assert printing.run_jobs([job], state, [tmp_path], workers=1) == []
     page.write_text("<html><body><p>Hello again</p></body></html>", encoding="utf-8")
-    assert printing.run_jobs([job], state, tmp_path, workers=1) == ["sheet-letter.pdf"]
+    assert printing.run_jobs([job], state, [tmp_path], workers=1) == ["sheet-letter.pdf"]
     assert "Hello again" in pdf_text(tmp_path / "sheet-letter.pdf")
 
 

@@ -27,14 +27,26 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the lesson blocks, handouts, resource directory, lesson pages, catalog and privacy guard."""
     # Imported here, not at the top: `curriculum check` imports this package and
     # must start fast, without Sphinx's extension machinery.
-    from curriculum import blocks, catalog, handoutpages, handouts, lessonpage, privacy, resources
+    from curriculum import (
+        blocks,
+        bookpdf,
+        catalog,
+        handoutpages,
+        handouts,
+        lessonpage,
+        printing,
+        privacy,
+        resources,
+    )
 
     blocks.setup(app)
+    printing.setup(app)
     handouts.setup(app)
     handoutpages.setup(app)
     resources.setup(app)
     lessonpage.setup(app)
     catalog.setup(app)
+    bookpdf.setup(app)
     privacy.setup(app)
     app.connect("builder-inited", _add_static)
     app.add_css_file("curriculum.css")

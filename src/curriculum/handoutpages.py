@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,6 +201,7 @@ def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str]]:
                     kind_label=KINDS[record["kind"]],
                     audience=record["audience"],
                     version=version,
+                    has_answers=record["has_answers"],
                     name_line=record["kind"] in NAME_LINE_KINDS and version == "student",
                     lesson_title=lesson_title,
                     lesson_url=f"{base_url}/{lesson_page}" if base_url else lesson_page,
@@ -262,23 +262,9 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     for stale in target.glob("*.html"):
         if stale not in wanted:
             stale.unlink()
-    app.curriculum_print_jobs = jobs
+    app.curriculum_print_jobs.extend(jobs)
+    app.curriculum_print_dirs.add(target)
     return []
-
-
-def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    """Make the PDFs and .docx copies that changed, on all cores."""
-    jobs = getattr(app, "curriculum_print_jobs", None)
-    if exception is not None or jobs is None:
-        return
-    started = time.perf_counter()
-    made = printing.run_jobs(jobs, Path(app.doctreedir), Path(app.outdir) / OUTPUT_DIR)
-    logger.info(
-        "handouts: made %d of %d printable files in %.1f s",
-        len(made),
-        len(jobs),
-        time.perf_counter() - started,
-    )
 
 
 def design_stamp(app: Sphinx) -> str:
@@ -323,4 +309,3 @@ def setup(app: Sphinx) -> None:
     app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("html-collect-pages", on_html_collect_pages)
-    app.connect("build-finished", on_build_finished)

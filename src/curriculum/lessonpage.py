@@ -9,6 +9,7 @@ is appended.  The metadata is kept in the environment for the catalog.
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from sphinx.util.docutils import SphinxRole
 from curriculum import check, frontmatter, rules
 from curriculum.blocks import lesson_block
 from curriculum.handouts import AUDIENCES, KINDS, handout_records
+from curriculum.printing import lesson_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +180,15 @@ def _glance(app: Sphinx, docname: str, data: dict[str, Any], doctree: nodes.docu
         facts += _field("Standards", _para(standards_text(data["standards"])))
     facts += _field("Last reviewed", _para(data["last_reviewed"]))
     section += facts
+    pdf = posixpath.relpath(lesson_pdf(docname), posixpath.dirname(docname))
+    label = "Lesson plan (PDF)" if data["kind"] == "lesson" else "This guide (PDF)"
+    section += nodes.paragraph(
+        "",
+        "",
+        nodes.Text("Print: "),
+        nodes.reference("", label, refuri=pdf),
+        classes=["glance-print", "web-only"],
+    )
     if data.get("summary"):
         section += nodes.paragraph(data["summary"], data["summary"], classes=["glance-summary"])
     if data["kind"] == "lesson":

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging as std_logging
 import os
+import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -27,6 +28,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from sphinx.application import Sphinx
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,20 @@ logger = logging.getLogger(__name__)
 #: CSS ``size`` for each paper name used in output file names.
 PAPERS = {"letter": "letter", "a4": "A4"}
 MANIFEST = "curriculum-print.json"
+#: Where the book's PDFs go in the site, and the start of their file names.
+BOOK_OUTPUT_DIR = "pdf"
+BOOK_SLUG = "online-safety-curriculum"
+
+
+def lesson_pdf(docname: str) -> str:
+    """Output path of a lesson plan PDF, relative to the HTML root."""
+    return f"{BOOK_OUTPUT_DIR}/lessons/{docname.rsplit('/', 1)[-1]}.pdf"
+
+
+def band_pdf(band: str) -> str:
+    """Output path of a band's PDF (``all`` for the whole book), relative to the HTML root."""
+    suffix = "" if band == "all" else f"-{band}"
+    return f"{BOOK_OUTPUT_DIR}/{BOOK_SLUG}{suffix}.pdf"
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,7 @@ class Job:
     large: bool = False
     design: str = ""  # folder holding the print CSS (for the large-print sheet)
     date: str = "2026-01-01"  # creation date written into the file
+    stylesheet: str = "print.css"  # the CSS file the page links, beside it
 
     def key(self) -> str:
         """Hash of every input that decides the output's bytes."""
@@ -60,7 +77,7 @@ class Job:
 
 def _stylesheets(job: Job) -> list[str]:
     """Print CSS files the job's output depends on, besides the page's own."""
-    sheets = [str(Path(job.source).parent / "print.css")]
+    sheets = [str(Path(job.source).parent / job.stylesheet)]
     if job.large:
         sheets.append(str(Path(job.design) / "large-print.css"))
     return sheets
@@ -109,9 +126,9 @@ def _render_docx(job: Job) -> None:
 
 
 def run_jobs(
-    jobs: Iterable[Job], state_dir: Path, outputs_dir: Path, workers: int | None = None
+    jobs: Iterable[Job], state_dir: Path, output_dirs: Iterable[Path], workers: int | None = None
 ) -> list[str]:
-    """Make what changed, delete what is no longer wanted; return the outputs made (relative names)."""
+    """Make what changed, delete PDFs and .docx in ``output_dirs`` nobody wants; return the names made."""
     jobs = list(jobs)
     manifest_path = state_dir / MANIFEST
     try:
@@ -136,10 +153,40 @@ def run_jobs(
                 logger.warning("PRN001 could not make %s", error, type="curriculum", subtype="PRN001")
                 keys.pop(job.target)
     wanted = set(keys)
-    for suffix in ("*.pdf", "*.docx"):
-        for stale in outputs_dir.glob(suffix):
-            if str(stale) not in wanted:
-                stale.unlink()
+    for folder in output_dirs:
+        for suffix in ("*.pdf", "*.docx"):
+            for stale in folder.glob(suffix):
+                if str(stale) not in wanted:
+                    stale.unlink()
     state_dir.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps(keys, indent=1, sort_keys=True), encoding="utf-8")
-    return sorted(str(Path(job.target).relative_to(outputs_dir)) for job in todo if job.target in keys)
+    return sorted(Path(job.target).name for job in todo if job.target in keys)
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    """Start each build with no print jobs: pages add theirs while they are written."""
+    app.curriculum_print_jobs = []
+    app.curriculum_print_dirs = set()
+    app.curriculum_after_print = []
+
+
+def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """Make every printable that changed on all cores, then run the steps that use them (merging)."""
+    if exception is not None or app.builder.format != "html" or not app.curriculum_print_dirs:
+        return
+    started = time.perf_counter()
+    made = run_jobs(app.curriculum_print_jobs, Path(app.doctreedir), app.curriculum_print_dirs)
+    for step in app.curriculum_after_print:
+        made += step(app)
+    logger.info(
+        "print stage: made %d files (%d jobs) in %.1f s",
+        len(made),
+        len(app.curriculum_print_jobs),
+        time.perf_counter() - started,
+    )
+
+
+def setup(app: Sphinx) -> None:
+    """Run the print stage at the end of every HTML build."""
+    app.connect("builder-inited", on_builder_inited)
+    app.connect("build-finished", on_build_finished)

@@ -1,0 +1,347 @@
+"""The book as PDF: one lesson plan per lesson, one book per grade band, and the whole book.
+
+Each lesson is rendered once (WeasyPrint, tagged PDF/UA, in parallel with
+the handouts) from a print page cut out of its resolved doctree, so tabs,
+dropdowns and teacher notes print open and no site chrome is left.  Band
+books and the whole book are *merged* from those lesson PDFs with a cover and
+a contents page (pypdf keeps every lesson's bookmarks under its title), then
+numbered: rendering one huge document is what makes WeasyPrint slow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.logging import suppress_logging
+
+from curriculum import printing
+from curriculum.catalog import toc_order
+from curriculum.lessonpage import BAND_LABELS, lesson_data
+from curriculum.printing import BOOK_OUTPUT_DIR as OUTPUT_DIR
+from curriculum.printing import band_pdf, lesson_pdf
+
+logger = logging.getLogger(__name__)
+
+_HREF = re.compile(r'href="(?P<url>[^"#:]+\.html)(?P<anchor>#[^"]*)?"')
+
+
+class BookPdfDirective(SphinxDirective):
+    """``:::{book-pdf}`` with ``:band: 6-8`` (or ``all``): a download link to that PDF."""
+
+    option_spec = {"band": lambda value: directives.choice(value, (*BAND_LABELS, "all"))}
+
+    def run(self) -> list[nodes.Node]:
+        band = self.options.get("band", "all")
+        here = posixpath.dirname(self.env.docname)
+        label = "the whole book" if band == "all" else f"all {BAND_LABELS[band]} lessons"
+        para = nodes.paragraph(classes=["book-pdf-link"])
+        para += nodes.Text("Download ")
+        uri = posixpath.relpath(band_pdf(band), here or ".")
+        para += nodes.reference("", f"{label} as one PDF", refuri=uri)
+        para += nodes.Text(" (for printing or reading offline).")
+        return [para]
+
+
+def _design(app: Sphinx) -> Path:
+    return Path(app.srcdir) / app.config.curriculum_handout_design
+
+
+def _absolute_links(html: str, page: str, base_url: str) -> str:
+    """Links to other pages point at the web book (a relative link means nothing on paper)."""
+
+    def fix(match: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), match["url"]))
+        return f'href="{base_url}/{target}{match["anchor"] or ""}"' if base_url else match.group()
+
+    return _HREF.sub(fix, html)
+
+
+def write_lesson_pages(app: Sphinx) -> list[printing.Job]:
+    """Write one print page per lesson and return the jobs that turn them into PDFs."""
+    env = app.env
+    builder = app.builder
+    lessons = lesson_data(env)
+    outdir = Path(app.outdir)
+    jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_design(app))), autoescape=True)
+    template = jinja.get_template("lesson.html")
+    css_source = (_design(app) / "book.css").read_text(encoding="utf-8")
+    from curriculum.handoutpages import write_if_changed
+
+    write_if_changed(outdir / OUTPUT_DIR / "pages" / "book.css", css_source)
+    base_url = (app.config.html_baseurl or "").rstrip("/")
+    jobs = []
+    wanted = set()
+    for docname in toc_order(env):
+        data = lessons.get(docname)
+        if data is None:
+            continue
+        with suppress_logging():
+            doctree = env.get_and_resolve_doctree(docname, builder)
+        body = nodes.container("", *(child.deepcopy() for child in doctree.children))
+        page = builder.get_target_uri(docname)
+        fragment = _absolute_links(builder.render_partial(body)["fragment"], page, base_url)
+        name = f"{OUTPUT_DIR}/pages/{docname.rsplit('/', 1)[-1]}.html"
+        html = template.render(
+            language=app.config.language or "en",
+            title=data["title"],
+            band=BAND_LABELS[data["band"]],
+            date=data["last_reviewed"],
+            book_title=app.config.html_title or app.config.project,
+            license=app.config.curriculum_license,
+            url=f"{base_url}/{page}" if base_url else page,
+            body=jinja2.utils.markupsafe.Markup(fragment),
+        )
+        write_if_changed(outdir / name, html)
+        wanted.add(outdir / name)
+        jobs.append(
+            printing.Job(
+                source=str(outdir / name),
+                target=str(raw_dir(app) / Path(lesson_pdf(docname)).name),
+                kind="pdf",
+                paper=app.config.curriculum_paper,
+                design=str(_design(app)),
+                date=data["last_reviewed"],
+                stylesheet="book.css",
+            )
+        )
+    for stale in (outdir / OUTPUT_DIR / "pages").glob("*.html"):
+        if stale not in wanted:
+            stale.unlink()
+    return jobs
+
+
+def _render_extra(html: str, paper: str) -> bytes:
+    from weasyprint import CSS, HTML
+
+    return HTML(string=html).write_pdf(
+        stylesheets=[CSS(string=f"@page {{ size: {printing.PAPERS[paper]}; }}")]
+    )
+
+
+def _pdf_text(text: str) -> str:
+    """Text for a PDF string in a standard font: Latin-1 only, with its delimiters escaped."""
+    safe = text.encode("latin-1", "replace").decode("latin-1")
+    return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def stamp_pages(pages: list[Any], title: str, first: int = 0) -> None:
+    """Write "title" and "Page n of N" in the bottom margin of each page from ``first`` on.
+
+    Each stamp is a tiny page drawn with the standard Helvetica font and merged
+    over the page: rendering numbered blank pages with WeasyPrint cost seconds a book.
+    """
+    from pypdf import PageObject
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
+    total = len(pages)
+    for index in range(first, total):
+        page = pages[index]
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        label = f"Page {index + 1} of {total}"
+        right = width - 54 - len(label) * 4.3  # Helvetica 8.5 pt: about 4.3 pt a character
+        content = DecodedStreamObject()
+        content.set_data(
+            f"BT /F1 8.5 Tf 54 30 Td ({_pdf_text(title)}) Tj ET "
+            f"BT /F1 8.5 Tf {right:.1f} 30 Td ({_pdf_text(label)}) Tj ET".encode("latin-1")
+        )
+        stamp = PageObject.create_blank_page(width=width, height=height)
+        stamp[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
+        stamp[NameObject("/Contents")] = content
+        page.merge_page(stamp)
+
+
+def merge_book(
+    parts: list[tuple[str, Path]],
+    cover_html: str,
+    toc_html_for: Any,
+    target: Path,
+    title: str,
+    paper: str,
+    date: str,
+) -> None:
+    """Cover, contents (with page numbers), then each lesson PDF under a bookmark of its title."""
+    from pypdf import PdfReader, PdfWriter
+
+    counts = [len(PdfReader(path).pages) for _, path in parts]
+    cover = _render_extra(cover_html, paper)
+    cover_pages = len(PdfReader(io.BytesIO(cover)).pages)
+    toc_pages = 1
+    for _ in range(3):  # the contents' own length shifts the page numbers it lists
+        starts, page = [], cover_pages + toc_pages + 1
+        for count in counts:
+            starts.append(page)
+            page += count
+        toc = _render_extra(toc_html_for(starts), paper)
+        length = len(PdfReader(io.BytesIO(toc)).pages)
+        if length == toc_pages:
+            break
+        toc_pages = length
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(cover)), import_outline=False)
+    writer.append(PdfReader(io.BytesIO(toc)), outline_item="Contents", import_outline=False)
+    for _label, path in parts:
+        writer.append(PdfReader(path))  # each lesson's own bookmarks, its title first
+    stamp_pages(list(writer.pages), title, first=cover_pages)
+    writer.add_metadata(
+        {
+            "/Title": title,
+            "/Author": "Online Safety Curriculum contributors",
+            "/CreationDate": f"D:{date.replace('-', '')}",
+            "/ModDate": f"D:{date.replace('-', '')}",
+        }
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    target.write_bytes(buffer.getvalue())
+
+
+def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
+    """Band books and the whole book, remade only when a lesson PDF in them changed."""
+    env = app.env
+    lessons = lesson_data(env)
+    outdir = Path(app.outdir)
+    design = _design(app)
+    jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(design)), autoescape=True)
+    cover_template, toc_template = jinja.get_template("cover.html"), jinja.get_template("contents.html")
+    css = (design / "book.css").read_text(encoding="utf-8")
+    ordered = [name for name in toc_order(env) if name in lessons]
+    book_title = app.config.html_title or app.config.project
+    groups = {band: [name for name in ordered if lessons[name]["band"] == band] for band in BAND_LABELS}
+    groups["all"] = ordered
+    manifest_path = state_dir / "curriculum-books.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    made = []
+    for band, names in groups.items():
+        target = outdir / band_pdf(band)
+        raw_parts = [(lessons[name]["title"], raw_dir(app) / Path(lesson_pdf(name)).name) for name in names]
+        if not names:
+            target.unlink(missing_ok=True)
+            continue
+        label = "All grades" if band == "all" else BAND_LABELS[band]
+        title = f"{book_title}: {label}"
+        date = max(lessons[name]["last_reviewed"] for name in names)
+        parts = raw_parts
+        if not all(path.exists() for _, path in parts):
+            continue
+        digest = hashlib.sha256(json.dumps([title, date, app.config.curriculum_paper, css]).encode())
+        for _, path in parts:
+            digest.update(path.read_bytes())
+        key = digest.hexdigest()
+        if manifest.get(band) == key and target.exists():
+            continue
+        context = {
+            "book_title": book_title,
+            "label": label,
+            "date": date,
+            "css": css,
+            "license": app.config.curriculum_license,
+            "language": app.config.language or "en",
+        }
+        cover = cover_template.render(**context)
+
+        def contents(starts: list[int], names: list[str] = names, context: dict[str, Any] = context) -> str:
+            entries = [
+                {
+                    "title": lessons[name]["title"],
+                    "band": BAND_LABELS[lessons[name]["band"]],
+                    "minutes": lessons[name]["duration_minutes"],
+                    "page": start,
+                }
+                for name, start in zip(names, starts, strict=True)
+            ]
+            return toc_template.render(entries=entries, **context)
+
+        merge_book(parts, cover, contents, target, title, app.config.curriculum_paper, date)
+        manifest[band] = key
+        made.append(band_pdf(band))
+    state_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    return made
+
+
+def raw_dir(app: Sphinx) -> Path:
+    """Where lesson PDFs are rendered, unnumbered, for the merged books to reuse."""
+    return Path(app.doctreedir) / "curriculum-pdf"
+
+
+def stamp_numbers(source: Path, target: Path, title: str, paper: str) -> None:
+    """Copy a lesson PDF (tags and bookmarks kept) with "Page n of N" stamped on every page."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    stamp_pages(list(writer.pages), title)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    target.write_bytes(buffer.getvalue())
+
+
+def publish(app: Sphinx) -> list[str]:
+    """Numbered lesson PDFs in the site, then the merged books; each only when its inputs changed."""
+    lessons = lesson_data(app.env)
+    outdir = Path(app.outdir)
+    state = Path(app.doctreedir)
+    manifest_path = state / "curriculum-lessons.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    made, wanted = [], set()
+    for docname, data in lessons.items():
+        raw = raw_dir(app) / Path(lesson_pdf(docname)).name
+        target = outdir / lesson_pdf(docname)
+        wanted.add(target)
+        if not raw.exists():
+            continue
+        key = hashlib.sha256(raw.read_bytes() + data["title"].encode()).hexdigest()
+        if manifest.get(docname) == key and target.exists():
+            continue
+        stamp_numbers(raw, target, data["title"], app.config.curriculum_paper)
+        manifest[docname] = key
+        made.append(target.name)
+    for stale in (outdir / OUTPUT_DIR / "lessons").glob("*.pdf"):
+        if stale not in wanted:
+            stale.unlink()
+    state.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    return made + merge_books(app, state)
+
+
+def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
+    """Write the lesson print pages and hand their jobs to the print stage."""
+    app.curriculum_print_jobs.extend(write_lesson_pages(app))
+    app.curriculum_print_dirs.add(raw_dir(app))
+    app.curriculum_after_print.append(publish)
+    return []
+
+
+def setup(app: Sphinx) -> None:
+    """Register the download-link directive and the lesson print pages."""
+    app.add_directive("book-pdf", BookPdfDirective)
+    app.connect("html-collect-pages", on_html_collect_pages)

@@ -1,0 +1,116 @@
+"""The book as PDF: a lesson plan per lesson, a book per band and the whole book."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+LETTER, A4 = (612, 792), (595, 842)
+
+
+def text_of(path: Path) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+def outline_titles(path: Path) -> list[str]:
+    titles = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(PdfReader(path).outline)
+    return titles
+
+
+def size(path: Path) -> tuple[int, int]:
+    box = PdfReader(path).pages[0].mediabox
+    return round(float(box.width)), round(float(box.height))
+
+
+def test_lesson_plan_pdf_has_everything_a_teacher_prints(built_minibook):
+    pdf = built_minibook.html / "pdf" / "lessons" / "sample-lesson.pdf"
+    text = text_of(pdf)
+    for expected in [
+        "Sample lesson on asking for help",
+        "At a glance",
+        "SECRET-TEACHER-NOTE-TEXT",
+        "TAB-ONE-TEXT",
+        "TAB-TWO-TEXT",
+        "In a small group",
+        "DROPDOWN-TEXT",
+        "If students ask about apps",
+        "Page 1 of",
+    ]:
+        assert expected in text, expected
+    assert "Print:" not in text  # links to printables are for the web only
+    reader = PdfReader(pdf)
+    assert reader.metadata.title.startswith("Sample lesson on asking for help")
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    titles = outline_titles(pdf)
+    assert (
+        titles[:3] == ["Sample lesson on asking for help", "At a glance", "Variations"]
+        or "At a glance" in titles
+    )
+    assert size(pdf) == LETTER
+
+
+def test_band_and_whole_book_contain_their_lessons_and_no_others(built_minibook):
+    folder = built_minibook.html / "pdf"
+    band = text_of(folder / "online-safety-curriculum-6-8.pdf")
+    adults = text_of(folder / "online-safety-curriculum-adults.pdf")
+    book = text_of(folder / "online-safety-curriculum.pdf")
+    assert "Sample lesson on asking for help" in band and "COLORADO-ONLY-TEXT" not in band
+    assert "COLORADO-ONLY-TEXT" in adults and "SECRET-TEACHER-NOTE-TEXT" not in adults
+    assert "SECRET-TEACHER-NOTE-TEXT" in book and "COLORADO-ONLY-TEXT" in book
+    assert not (folder / "online-safety-curriculum-k-2.pdf").exists()  # no lessons, no empty book
+    for name in ("online-safety-curriculum-6-8.pdf", "online-safety-curriculum.pdf"):
+        reader = PdfReader(folder / name)
+        assert reader.metadata.title.startswith("Mini curriculum: ")
+        assert size(folder / name) == LETTER
+    cover = PdfReader(folder / "online-safety-curriculum.pdf").pages[0].extract_text()
+    assert "Mini curriculum" in cover and "All grades" in cover and "CC BY 4.0" in cover
+
+
+def test_contents_page_numbers_lead_to_the_lessons(built_minibook):
+    pdf = built_minibook.html / "pdf" / "online-safety-curriculum.pdf"
+    reader = PdfReader(pdf)
+    contents = reader.pages[1].extract_text()
+    assert "Contents" in contents
+    titles = outline_titles(pdf)
+    assert titles[0] == "Contents"
+    assert "Sample lesson on asking for help" in titles and "Responding to a disclosure" in titles
+    # (the page numbers float right, so the text layer has them apart from their titles, in order)
+    entries = re.findall(r"^(.+?) (?:Grades [\d-]+|Adults) · \d+ min$", contents, flags=re.MULTILINE)
+    numbers = [int(line) for line in contents.splitlines() if line.strip().isdigit()]
+    assert entries == ["Sample lesson on asking for help", "Responding to a disclosure"], contents
+    assert len(numbers) == len(entries), contents
+    for title, page in zip(entries, numbers, strict=True):
+        text = reader.pages[page - 1].extract_text()
+        assert title in text and f"Page {page} of {len(reader.pages)}" in text, (title, page)
+
+
+def test_pdfs_are_linked_from_the_book(built_minibook):
+    lesson = BeautifulSoup(built_minibook.page("lessons/6-8/sample-lesson.html"), "html.parser")
+    link = lesson.select_one("section#at-a-glance a[href$='.pdf']")
+    assert link.get_text() == "Lesson plan (PDF)"
+    assert (built_minibook.html / "lessons/6-8" / link["href"]).resolve().is_file()
+
+
+def test_a4_by_configuration(minibook):
+    minibook.edit(
+        "_config.yml",
+        "    curriculum_region: us-co\n",
+        "    curriculum_region: us-co\n    curriculum_paper: a4\n",
+    )
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    assert size(build.html / "pdf" / "lessons" / "sample-lesson.pdf") == A4
+    assert size(build.html / "pdf" / "online-safety-curriculum.pdf") == A4
