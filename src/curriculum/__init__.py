@@ -37,8 +37,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
         printing,
         privacy,
         resources,
+        timings,
     )
 
+    timings.setup(app)
     blocks.setup(app)
     printing.setup(app)
     handouts.setup(app)

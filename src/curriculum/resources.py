@@ -16,7 +16,9 @@ country), and the entries of the region and all its parents are available.
 
 from __future__ import annotations
 
+import datetime
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -199,12 +201,32 @@ def on_builder_inited(app: Sphinx) -> None:
         raise ConfigError(str(error)) from error
     for path, line, message in app.curriculum_directory.problems:
         logger.warning(message, location=f"{path}:{line}", type="curriculum", subtype="resources")
+    stale = stale_entries(app.curriculum_directory, app.config.curriculum_stale_days, datetime.date.today())
+    if stale:
+        # Printed, not a Sphinx warning: under -W a warning would fail every build the day a
+        # check expires, and a quiet build hides Sphinx's own notices.
+        print(
+            f"WARNING: RES030 {len(stale)} resource entries were last checked more than "
+            f"{app.config.curriculum_stale_days} days ago: {', '.join(stale)} (run `curriculum resources`, "
+            "re-check each against its source, update checked_on)",
+            file=sys.stderr,
+        )
+
+
+def stale_entries(directory: Directory, days: int, today: datetime.date) -> list[str]:
+    """Ids of the build's entries whose last check is older than ``days``."""
+    return sorted(
+        entry["id"]
+        for entry in directory.active()
+        if (today - datetime.date.fromisoformat(entry["checked_on"])).days > days
+    )
 
 
 def setup(app: Sphinx) -> None:
     """Register the region setting, the role and the two directives."""
     app.add_config_value("curriculum_region", "us", "env", [str])
     app.add_config_value("curriculum_data_dir", "data", "env", [str])
+    app.add_config_value("curriculum_stale_days", 180, "env", [int])
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited)
     app.add_role("resource", ResourceRole())

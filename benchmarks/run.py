@@ -1,0 +1,300 @@
+"""Benchmark the book build: stages, rebuilds, the check, and growth with the number of lessons.
+
+Run from the repository root, after `make book` has set up .venv:
+
+    .venv/bin/python benchmarks/run.py                 # full run: 3 repeats, 30/100/300 lessons
+    .venv/bin/python benchmarks/run.py --quick         # 1 repeat, 30 and 100 lessons
+
+It prints a table and writes benchmarks/results.json.  Every figure is the
+median of the repeats, with the spread (max - min).  Nothing here is a test:
+the machine is shared and noisy, so these numbers inform, they do not fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+BOOK_PARTS = [
+    "_config.yml",
+    "_toc.yml",
+    "index.md",
+    "book",
+    "lessons",
+    "handouts",
+    "data",
+    "src/curriculum/schemas",
+]
+SAMPLE = ROOT / "tests" / "fixtures" / "minibook" / "lessons" / "6-8" / "sample-lesson.md"
+
+
+def copy_book(target: Path) -> Path:
+    for part in BOOK_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.exists():
+            shutil.copy2(source, target / part)
+    return target
+
+
+def build(src: Path, plain: bool = False) -> tuple[float, dict[str, float], int]:
+    """One build: wall seconds, stage seconds, peak RSS in MB of the build process tree's largest process."""
+    timings = src / "_timings.json"
+    timings.unlink(missing_ok=True)
+    env = {**os.environ, "CURRICULUM_TIMINGS": str(timings)}
+    command = [str(BIN / "jupyter-book"), "build", str(src), "--quiet"]
+    if not plain:
+        command += ["-W", "-n", "--keep-going"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0 and not plain:
+        raise SystemExit(f"build failed in {src}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) // 1024
+    stages = json.loads(timings.read_text()) if timings.exists() else {}
+    return seconds, stages, peak
+
+
+def outputs(src: Path) -> dict[str, int]:
+    html = src / "_build" / "html"
+    return {str(p.relative_to(html)): p.stat().st_mtime_ns for p in html.rglob("*") if p.is_file()}
+
+
+def changed(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    return sorted(name for name in after if before.get(name) != after[name]) + [
+        f"(removed) {name}" for name in sorted(set(before) - set(after))
+    ]
+
+
+def median(values: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(values), 2), "spread": round(max(values) - min(values), 2)}
+
+
+def repeat(times: int, make: Callable[[Path], Path], measure: Callable[[Path], dict]) -> list[dict]:
+    """Make a fresh book ``times`` times in a temporary folder and measure each."""
+    results = []
+    for _ in range(times):
+        with tempfile.TemporaryDirectory() as folder:
+            results.append(measure(make(Path(folder) / "book")))
+    return results
+
+
+def real_book(target: Path) -> Path:
+    target.mkdir(parents=True)
+    return copy_book(target)
+
+
+def plain_copy(target: Path) -> Path:
+    """The same sources, built by jupyter-book without the curriculum extension."""
+    copy_book(target.mkdir(parents=True) or target)
+    config = (
+        (target / "_config.yml")
+        .read_text(encoding="utf-8")
+        .replace("extra_extensions: [curriculum]", "extra_extensions: []")
+    )
+    (target / "_config.yml").write_text(config, encoding="utf-8")
+    return target
+
+
+def synthetic(count: int) -> Callable[[Path], Path]:
+    """A curriculum of ``count`` realistic lessons: front matter, blocks, two handouts each."""
+
+    def make(target: Path) -> Path:
+        target.mkdir(parents=True)
+        copy_book(target)
+        shutil.rmtree(target / "lessons")
+        sample = SAMPLE.read_text(encoding="utf-8")
+        sample = sample.split("\n## Variations")[0]
+        bands = ["k-2", "3-5", "6-8", "9-12"]
+        entries = {band: [] for band in bands}
+        for index in range(count):
+            band = bands[index % 4]
+            lesson = f"lesson-{index:03d}"
+            text = sample.replace("id: sample-lesson", f"id: {lesson}").replace("band: 6-8", f"band: {band}")
+            text = text.replace("Sample lesson on asking for help", f"Asking for help, part {index}")
+            text = text.replace("ask-for-help-cards", f"cards-{index:03d}").replace(
+                "ask-for-help-letter", f"letter-{index:03d}"
+            )
+            text = text.replace(
+                ":resources: cybertipline lifeline-988 local-child-abuse-line",
+                ":resources: cybertipline lifeline-988",
+            )
+            path = target / "lessons" / band / f"{lesson}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            entries[band].append(lesson)
+        (target / "lessons" / "adults").mkdir()
+        shutil.copy2(
+            ROOT / "tests/fixtures/minibook/lessons/adults/responding-to-disclosure.md",
+            target / "lessons/adults",
+        )
+        for band in bands:
+            (target / "lessons" / band / "index.md").write_text(
+                f"# Grades {band}\n\n:::{{lesson-catalog}}\n:band: {band}\n:::\n", encoding="utf-8"
+            )
+        toc = ["format: jb-book", "root: index", "parts:"]
+        for band in bands:
+            toc += [
+                f"  - caption: Grades {band}",
+                "    chapters:",
+                f"      - file: lessons/{band}/index",
+                "        sections:",
+            ]
+            toc += [f"          - file: lessons/{band}/{lesson}" for lesson in entries[band]]
+        toc += [
+            "  - caption: Adults",
+            "    chapters:",
+            "      - file: lessons/adults/responding-to-disclosure",
+            "  - caption: Book",
+            "    chapters:",
+            "      - file: book/catalog",
+            "      - file: book/printables",
+            "      - file: book/resources",
+        ]
+        (target / "_toc.yml").write_text("\n".join(toc) + "\n", encoding="utf-8")
+        (target / "index.md").write_text(
+            f"# Synthetic curriculum\n\n{count} generated lessons.\n", encoding="utf-8"
+        )
+        return target
+
+    return make
+
+
+def full_build(src: Path) -> dict:
+    plain = "extra_extensions: []" in (src / "_config.yml").read_text(encoding="utf-8")
+    seconds, stages, peak = build(src, plain=plain)
+    return {"total": seconds, **stages, "peak_mb": peak}
+
+
+def check_run(src: Path) -> dict:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(BIN / "curriculum"), "check"], cwd=src, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    files = int(re.search(r"(\d+) file", done.stdout.splitlines()[-1])[1])
+    return {"total": seconds, "files": files}
+
+
+def rebuilds(src: Path) -> dict:
+    build(src)
+    result = {}
+    before = outputs(src)
+    seconds, _, _ = build(src)
+    after = outputs(src)
+    result["nothing changed"] = {"seconds": seconds, "changed": changed(before, after)}
+    lesson = next((src / "lessons" / "6-8").glob("[!i]*.md"))
+    text = lesson.read_text(encoding="utf-8")
+    warm = re.search(r":::\{warm-up\}\n:minutes: \d+\n", text)
+    lesson.write_text(text[: warm.end()] + "Start with one question. " + text[warm.end() :], encoding="utf-8")
+    before = outputs(src)
+    seconds, _, _ = build(src)
+    after = outputs(src)
+    result["one lesson's text edited"] = {"seconds": seconds, "changed": changed(before, after)}
+    text = lesson.read_text(encoding="utf-8")
+    letter = text.index("family-letter")
+    body = text.index("\n\n", letter) + 2
+    lesson.write_text(text[:body] + "Thank you for reading. " + text[body:], encoding="utf-8")
+    before = outputs(src)
+    seconds, _, _ = build(src)
+    after = outputs(src)
+    result["one handout edited"] = {"seconds": seconds, "changed": changed(before, after)}
+    return result
+
+
+def summarise(runs: list[dict]) -> dict:
+    keys = [key for key in runs[0] if isinstance(runs[0][key], (int, float))]
+    return {key: median([run[key] for run in runs if key in run]) for key in keys}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one repeat, sizes 30 and 100")
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--sizes", type=int, nargs="*", default=None)
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = parser.parse_args()
+    times = args.repeats or (1 if args.quick else 3)
+    sizes = args.sizes if args.sizes is not None else ([30, 100] if args.quick else [30, 100, 300])
+    results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}, "repeats": times}
+
+    print(f"Full build of the real curriculum ({times} run(s))...", flush=True)
+    results["real"] = summarise(repeat(times, real_book, full_build))
+    results["plain_jupyter_book"] = summarise(repeat(times, plain_copy, full_build))
+    real = results["real"]
+    # Our HTML stage: the whole build up to the print pages (start-up, read, write), as the plain build is.
+    ours = real["total"]["median"] - real["print_pages"]["median"] - real["print"]["median"]
+    results["html_seconds"] = round(ours, 2)
+    results["html_ratio"] = round(ours / results["plain_jupyter_book"]["total"]["median"], 2)
+    print("Rebuilds...", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        results["rebuilds"] = rebuilds(real_book(Path(folder) / "book"))
+    print("Check...", flush=True)
+    results["check_real"] = summarise(repeat(max(times, 3), real_book, check_run))
+    results["scale"] = {}
+    for size in sizes:
+        print(f"Synthetic curriculum of {size} lessons...", flush=True)
+        runs = repeat(times, synthetic(size), full_build)
+        summary = summarise(runs)
+        summary["per_lesson"] = round(summary["total"]["median"] / size, 3)
+        checks = summarise(repeat(1, synthetic(size), check_run))
+        summary["check_lessons_per_second"] = round(size / checks["total"]["median"], 1)
+        results["scale"][size] = summary
+    args.output.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print_table(results)
+    print(f"\nWrote {args.output.relative_to(ROOT)}")
+
+
+def print_table(results: dict) -> None:
+    def cell(entry: dict | None) -> str:
+        return f"{entry['median']:.1f} ± {entry['spread']:.1f}" if entry else "-"
+
+    real, plain = results["real"], results["plain_jupyter_book"]
+    print("\n| stage (s, median ± spread) | real curriculum | plain jupyter-book (HTML only) |")
+    print("| --- | --- | --- |")
+    for stage in ("setup", "read", "write_html", "print_pages", "print", "total"):
+        print(
+            f"| {stage} | {cell(real.get(stage))} | {cell(plain.get(stage)) if stage in ('total',) else ''} |"
+        )
+    print(f"| peak memory (MB) | {real['peak_mb']['median']:.0f} | {plain['peak_mb']['median']:.0f} |")
+    print(
+        f"\nHTML stage with our extension: {results['html_seconds']} s, "
+        f"{results['html_ratio']} times a plain jupyter-book build of the same sources"
+    )
+    print("\n| rebuild | seconds | outputs changed |")
+    print("| --- | --- | --- |")
+    for name, entry in results["rebuilds"].items():
+        shown = ", ".join(entry["changed"][:6]) + (" ..." if len(entry["changed"]) > 6 else "")
+        print(f"| {name} | {entry['seconds']:.1f} | {len(entry['changed'])}: {shown} |")
+    print(
+        f"\n`curriculum check` on the real curriculum (with start-up): {cell(results['check_real']['total'])} s"
+    )
+    print(
+        "\n| lessons | total (s) | read | write HTML | print pages | print stage | per lesson (s) | peak MB | check (lessons/s) |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for size, entry in results["scale"].items():
+        print(
+            f"| {size} | {cell(entry['total'])} | {cell(entry.get('read'))} | {cell(entry.get('write_html'))} | "
+            f"{cell(entry.get('print_pages'))} | {cell(entry.get('print'))} | {entry['per_lesson']} | "
+            f"{entry['peak_mb']['median']:.0f} | {entry['check_lessons_per_second']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

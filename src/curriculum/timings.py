@@ -1,0 +1,42 @@
+"""Stage timings of a build, for the benchmark: set ``CURRICULUM_TIMINGS`` to a JSON file path.
+
+Sphinx reports no per-stage times, so the extension notes the clock at the
+events that separate the stages (reading, writing HTML, writing handout and
+lesson print pages, the print stage) and writes them out at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from itertools import pairwise
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+ENV = "CURRICULUM_TIMINGS"
+
+
+def _mark(app: Sphinx, name: str) -> None:
+    app.curriculum_marks.append((name, time.perf_counter()))
+
+
+def setup(app: Sphinx) -> None:
+    """Record the clock at each stage boundary when the environment asks for it."""
+    target = os.environ.get(ENV)
+    if not target:
+        return
+    app.curriculum_marks = [("start", time.perf_counter())]
+    app.connect("builder-inited", lambda app: _mark(app, "setup"), priority=999)
+    app.connect("env-updated", lambda app, env: _mark(app, "read"), priority=999)
+    app.connect("html-collect-pages", lambda app: _mark(app, "write_html") or [], priority=1)
+    app.connect("html-collect-pages", lambda app: _mark(app, "print_pages") or [], priority=999)
+
+    def finish(app: Sphinx, exception: Exception | None) -> None:
+        _mark(app, "print")
+        marks = app.curriculum_marks
+        stages = {name: round(end - begin, 3) for (_, begin), (name, end) in pairwise(marks)}
+        Path(target).write_text(json.dumps(stages, indent=1), encoding="utf-8")
+
+    app.connect("build-finished", finish, priority=999)
