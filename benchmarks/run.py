@@ -207,7 +207,7 @@ def rebuilds(src: Path) -> dict:
     after = outputs(src)
     result["one lesson's text edited"] = {"seconds": seconds, "changed": changed(before, after)}
     text = lesson.read_text(encoding="utf-8")
-    letter = text.index("family-letter")
+    letter = text.index(":kind: family-letter")
     body = text.index("\n\n", letter) + 2
     lesson.write_text(text[:body] + "Thank you for reading. " + text[body:], encoding="utf-8")
     before = outputs(src)

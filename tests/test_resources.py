@@ -109,7 +109,10 @@ def test_region_blocks_show_only_in_their_region(built_minibook, minibook):
 def test_stale_entries_give_exactly_one_summary_line(minibook):
     for name in ("us.yml", "us-co.yml"):
         path = minibook.file(f"data/resources/{name}")
-        path.write_text(path.read_text(encoding="utf-8").replace('checked_on: "2026-12-01"', 'checked_on: "2020-01-01"'), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace('checked_on: "2026-12-01"', 'checked_on: "2020-01-01"'),
+            encoding="utf-8",
+        )
     build = minibook.build()
     assert build.returncode == 0, build.output  # a warning, not a failure
     lines = [line for line in build.output.splitlines() if "RES030" in line]

@@ -290,7 +290,7 @@ def raw_dir(app: Sphinx) -> Path:
     return Path(app.doctreedir) / "curriculum-pdf"
 
 
-def stamp_numbers(source: Path, target: Path, title: str, paper: str) -> None:
+def stamp_numbers(source: Path, target: Path, title: str) -> None:
     """Copy a lesson PDF (tags and bookmarks kept) with "Page n of N" stamped on every page."""
     from pypdf import PdfReader, PdfWriter
 
@@ -322,7 +322,7 @@ def publish(app: Sphinx) -> list[str]:
         key = hashlib.sha256(raw.read_bytes() + data["title"].encode()).hexdigest()
         if manifest.get(docname) == key and target.exists():
             continue
-        stamp_numbers(raw, target, data["title"], app.config.curriculum_paper)
+        stamp_numbers(raw, target, data["title"])
         manifest[docname] = key
         made.append(target.name)
     for stale in (outdir / OUTPUT_DIR / "lessons").glob("*.pdf"):

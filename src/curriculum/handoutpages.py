@@ -61,12 +61,21 @@ class Printable:
 
 
 def printables(record: dict[str, Any], paper: str = "letter") -> list[Printable]:
-    """Every file a handout gets (large print in the book's paper size): the one place that names them."""
+    """Every file a handout gets: the one place that names them.
+
+    The handout itself comes in Letter and A4 (student and family handouts
+    also in large print and as Word); the extra teacher copy that adds the
+    answers comes in the book's paper size, which is all the teacher's own
+    printer needs.
+    """
     made = []
     for version in versions(record):
         stem = f"{OUTPUT_DIR}/{record['id']}" + ("-teacher" if version == "teacher" else "")
-        for size, label in PAPER_LABELS.items():
-            made.append(Printable(version, "pdf", size, False, f"{label} PDF", f"{stem}-{size}.pdf"))
+        if version == "student" or record["audience"] == "teacher":
+            for size, label in PAPER_LABELS.items():
+                made.append(Printable(version, "pdf", size, False, f"{label} PDF", f"{stem}-{size}.pdf"))
+        else:
+            made.append(Printable(version, "pdf", paper, False, "PDF", f"{stem}-{paper}.pdf"))
         if version == "student":
             made.append(Printable(version, "pdf", paper, True, "large print PDF", f"{stem}-large-print.pdf"))
             made.append(Printable(version, "docx", "", False, "Word (editable)", f"{stem}.docx"))

@@ -143,9 +143,12 @@ def run_jobs(
         import weasyprint  # noqa: F401 (imported once here, so forked workers inherit it)
 
         count = workers or min(len(todo), os.cpu_count() or 1)
+        # Biggest pages first, one job at a time: long lesson plans then fill in with small handouts,
+        # instead of landing together on one worker while the other sits idle.
+        todo.sort(key=lambda job: Path(job.source).stat().st_size, reverse=True)
         if count > 1:
             with ProcessPoolExecutor(max_workers=count) as pool:
-                errors = list(pool.map(render, todo, chunksize=max(1, len(todo) // (count * 4))))
+                errors = list(pool.map(render, todo))
         else:
             errors = [render(job) for job in todo]
         for job, error in zip(todo, errors, strict=True):
