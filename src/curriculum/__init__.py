@@ -28,12 +28,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Imported here, not at the top: `curriculum check` imports this package and
     # must start fast, without Sphinx's extension machinery.
     from curriculum import (
+        accessibility,
         blocks,
         bookpdf,
         catalog,
         handoutpages,
         handouts,
         lessonpage,
+        offline,
         printing,
         privacy,
         resources,
@@ -50,6 +52,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     catalog.setup(app)
     bookpdf.setup(app)
     privacy.setup(app)
+    accessibility.setup(app)
+    offline.setup(app)
     app.connect("builder-inited", _add_static)
     app.add_css_file("curriculum.css")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -27,6 +27,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.logging import suppress_logging
 
 from curriculum import printing
+from curriculum.accessibility import csp_meta
 from curriculum.catalog import toc_order
 from curriculum.lessonpage import BAND_LABELS, lesson_data
 from curriculum.printing import BOOK_OUTPUT_DIR as OUTPUT_DIR
@@ -94,6 +95,7 @@ def write_lesson_pages(app: Sphinx) -> list[printing.Job]:
         fragment = _absolute_links(builder.render_partial(body)["fragment"], page, base_url)
         name = f"{OUTPUT_DIR}/pages/{docname.rsplit('/', 1)[-1]}.html"
         html = template.render(
+            csp=jinja2.utils.markupsafe.Markup(csp_meta()),
             language=app.config.language or "en",
             title=data["title"],
             band=BAND_LABELS[data["band"]],

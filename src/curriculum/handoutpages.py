@@ -28,6 +28,7 @@ from sphinx.util import logging
 from sphinx.util.logging import suppress_logging
 
 from curriculum import printing
+from curriculum.accessibility import csp_meta
 from curriculum.blocks import TEACHER_ONLY, lesson_block
 from curriculum.handouts import KINDS, answer_key, handout, handout_records
 
@@ -203,6 +204,7 @@ def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str]]:
                 css = posixpath.relpath(f"{OUTPUT_DIR}/print.css", posixpath.dirname(name))
                 date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
                 html = template.render(
+                    csp=jinja2.utils.markupsafe.Markup(csp_meta()),
                     date=date,
                     language=app.config.language or "en",
                     title=record["title"],
