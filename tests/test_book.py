@@ -193,3 +193,26 @@ def test_each_band_pdf_has_its_lessons_and_no_others(real_book):
     assert len([item for item in whole.outline if not isinstance(item, list)]) == 1 + sum(
         map(len, titles.values())
     )
+
+
+def test_every_phone_link_in_the_book_comes_from_the_directory(real_book):
+    from curriculum.directory import load_directory
+
+    directory = load_directory(ROOT / "data" / "resources", "us-co")
+    numbers = {
+        contact["number"]
+        for entry in directory.entries.values()
+        for contact in entry["contacts"]
+        if contact["type"] in {"phone", "text"}
+    }
+    links = 0
+    for page in real_book.html.rglob("*.html"):
+        for anchor in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(
+            'a[href^="tel:"], a[href^="sms:"]'
+        ):
+            number = anchor["href"].split(":", 1)[1].split("?")[0]
+            assert number in numbers, (
+                f"{page.relative_to(real_book.html)}: {anchor['href']} is not in data/resources/"
+            )
+            links += 1
+    assert links > 0

@@ -114,3 +114,19 @@ def test_a4_by_configuration(minibook):
     assert build.returncode == 0, build.output
     assert size(build.html / "pdf" / "lessons" / "sample-lesson.pdf") == A4
     assert size(build.html / "pdf" / "online-safety-curriculum.pdf") == A4
+
+
+def test_everything_for_a_lesson_is_one_pdf(built_minibook):
+    page = BeautifulSoup(built_minibook.page("lessons/6-8/sample-lesson.html"), "html.parser")
+    link = page.select_one("p.glance-print a[href$='-with-handouts.pdf']")
+    bundle = (built_minibook.html / "lessons/6-8" / link["href"]).resolve()
+    reader = PdfReader(bundle)
+    titles = outline_titles(bundle)
+    assert "Handout: Ask for help cards" in titles and "Handout: Letter home" in titles
+    lesson_pages = len(PdfReader(built_minibook.html / "pdf" / "lessons" / "sample-lesson.pdf").pages)
+    assert len(reader.pages) > lesson_pages
+    handouts = " ".join(" ".join(page.extract_text() for page in reader.pages[lesson_pages:]).split())
+    assert "A player in a game asks you to keep a secret." in handouts
+    assert "SECRET-ANSWER-TEXT" not in handouts  # the class copies, not the answer key
+    guide = BeautifulSoup(built_minibook.page("lessons/adults/responding-to-disclosure.html"), "html.parser")
+    assert guide.select_one("p.glance-print a[href$='-with-handouts.pdf']") is None  # no handouts, no bundle

@@ -77,3 +77,21 @@ def test_catalog_follows_added_changed_and_removed_lessons(minibook):
     build = minibook.build()
     assert build.returncode == 0, build.output
     assert [row[0] for row in catalog_rows(build)["catalog-6-8"]] == ["Sample lesson on asking for help"]
+
+
+def test_printables_page_links_every_handout_and_each_lessons_bundle(built_minibook):
+    page = BeautifulSoup(built_minibook.page("book/printables.html"), "html.parser")
+    hrefs = [a["href"] for a in page.select("table.printables a")]
+    assert "../pdf/lessons/sample-lesson-with-handouts.pdf" in hrefs
+    for name in (
+        "ask-for-help-cards-letter.pdf",
+        "ask-for-help-cards-a4.pdf",
+        "ask-for-help-cards-large-print.pdf",
+        "ask-for-help-cards.docx",
+        "ask-for-help-letter-letter.pdf",
+        "ask-for-help-cards-teacher-letter.pdf",
+    ):
+        assert f"../handouts/{name}" in hrefs, name
+    for href in hrefs:
+        if not href.endswith(".html"):
+            assert (built_minibook.html / "book" / href).resolve().is_file(), href

@@ -29,9 +29,11 @@ from sphinx.util.logging import suppress_logging
 from curriculum import printing
 from curriculum.accessibility import csp_meta
 from curriculum.catalog import toc_order
+from curriculum.handoutpages import printables
+from curriculum.handouts import handout_records
 from curriculum.lessonpage import BAND_LABELS, lesson_data
 from curriculum.printing import BOOK_OUTPUT_DIR as OUTPUT_DIR
-from curriculum.printing import band_pdf, lesson_pdf
+from curriculum.printing import band_pdf, bundle_pdf, lesson_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -304,6 +306,23 @@ def stamp_numbers(source: Path, target: Path, title: str) -> None:
     target.write_bytes(buffer.getvalue())
 
 
+def write_bundle(lesson: Path, handouts: list[tuple[str, Path]], target: Path, data: dict[str, Any]) -> None:
+    """The numbered lesson plan, then each handout as it is printed for the class, one bookmark each."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(lesson))
+    for title, path in handouts:
+        writer.append(PdfReader(path), outline_item=f"Handout: {title}", import_outline=False)
+    date = f"D:{data['last_reviewed'].replace('-', '')}"
+    writer.add_metadata(
+        {"/Title": f"{data['title']}: lesson plan and handouts", "/CreationDate": date, "/ModDate": date}
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    target.write_bytes(buffer.getvalue())
+
+
 def publish(app: Sphinx) -> list[str]:
     """Numbered lesson PDFs in the site, then the merged books; each only when its inputs changed."""
     lessons = lesson_data(app.env)
@@ -315,18 +334,33 @@ def publish(app: Sphinx) -> list[str]:
     except (OSError, ValueError):
         manifest = {}
     made, wanted = [], set()
+    records = handout_records(app.env)
     for docname, data in lessons.items():
         raw = raw_dir(app) / Path(lesson_pdf(docname)).name
         target = outdir / lesson_pdf(docname)
-        wanted.add(target)
-        if not raw.exists():
+        bundle = outdir / bundle_pdf(docname)
+        handouts = [
+            (record["title"], outdir / made.path)
+            for record in records.get(docname, [])
+            for made in printables(record, app.config.curriculum_paper)[
+                :1
+            ]  # the handout itself, book paper first
+        ]
+        wanted |= {target, bundle} if handouts else {target}
+        if not raw.exists() or not all(path.exists() for _, path in handouts):
             continue
-        key = hashlib.sha256(raw.read_bytes() + data["title"].encode()).hexdigest()
-        if manifest.get(docname) == key and target.exists():
+        digest = hashlib.sha256(raw.read_bytes() + data["title"].encode())
+        for title, path in handouts:
+            digest.update(title.encode() + path.read_bytes())
+        key = digest.hexdigest()
+        if manifest.get(docname) == key and target.exists() and (bundle.exists() or not handouts):
             continue
         stamp_numbers(raw, target, data["title"])
-        manifest[docname] = key
         made.append(target.name)
+        if handouts:
+            write_bundle(target, handouts, bundle, data)
+            made.append(bundle.name)
+        manifest[docname] = key
     for stale in (outdir / OUTPUT_DIR / "lessons").glob("*.pdf"):
         if stale not in wanted:
             stale.unlink()

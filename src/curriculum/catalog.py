@@ -7,6 +7,7 @@ holding a catalog is re-read whenever any lesson is added, changed or removed.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 from curriculum.handoutpages import links
 from curriculum.handouts import AUDIENCES, KINDS, handout_records
 from curriculum.lessonpage import BAND_LABELS, is_lesson_doc, lesson_data, standards_text, time_text
+from curriculum.printing import bundle_pdf
 
 
 class catalog_placeholder(nodes.General, nodes.Element):
@@ -161,6 +163,9 @@ def _printables(app: Sphinx, fromdoc: str, ordered: list[tuple[str, dict[str, An
             lesson = nodes.paragraph(
                 "", "", nodes.Text("Lesson: "), _link(app, fromdoc, docname, data["title"])
             )
+            lesson += nodes.Text(" · ")
+            everything = posixpath.relpath(bundle_pdf(docname), posixpath.dirname(from_uri) or ".")
+            lesson += nodes.reference("", "the lesson plan with all its handouts (PDF)", refuri=everything)
             body += nodes.row("", nodes.entry("", lesson, morecols=2, classes=["printables-lesson"]))
             for record in records[docname]:
                 kind = f"{KINDS[record['kind']]}, {AUDIENCES[record['audience']].lower()}"

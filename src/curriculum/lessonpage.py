@@ -23,7 +23,7 @@ from sphinx.util.docutils import SphinxRole
 from curriculum import check, frontmatter, rules
 from curriculum.blocks import lesson_block
 from curriculum.handouts import AUDIENCES, KINDS, handout_records
-from curriculum.printing import lesson_pdf
+from curriculum.printing import bundle_pdf, lesson_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -180,15 +180,16 @@ def _glance(app: Sphinx, docname: str, data: dict[str, Any], doctree: nodes.docu
         facts += _field("Standards", _para(standards_text(data["standards"])))
     facts += _field("Last reviewed", _para(data["last_reviewed"]))
     section += facts
-    pdf = posixpath.relpath(lesson_pdf(docname), posixpath.dirname(docname))
+    here = posixpath.dirname(docname)
     label = "Lesson plan (PDF)" if data["kind"] == "lesson" else "This guide (PDF)"
-    section += nodes.paragraph(
-        "",
-        "",
-        nodes.Text("Print: "),
-        nodes.reference("", label, refuri=pdf),
-        classes=["glance-print", "web-only"],
-    )
+    links = nodes.paragraph("", "", nodes.Text("Print: "), classes=["glance-print", "web-only"])
+    links += nodes.reference("", label, refuri=posixpath.relpath(lesson_pdf(docname), here))
+    if handout_records(app.env).get(docname):
+        links += nodes.Text(" · ")
+        links += nodes.reference(
+            "", "with all its handouts (PDF)", refuri=posixpath.relpath(bundle_pdf(docname), here)
+        )
+    section += links
     if data.get("summary"):
         section += nodes.paragraph(data["summary"], data["summary"], classes=["glance-summary"])
     if data["kind"] == "lesson":

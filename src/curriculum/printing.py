@@ -46,6 +46,11 @@ def lesson_pdf(docname: str) -> str:
     return f"{BOOK_OUTPUT_DIR}/lessons/{docname.rsplit('/', 1)[-1]}.pdf"
 
 
+def bundle_pdf(docname: str) -> str:
+    """Output path of "everything for this lesson": the lesson plan followed by its handouts."""
+    return lesson_pdf(docname).removesuffix(".pdf") + "-with-handouts.pdf"
+
+
 def band_pdf(band: str) -> str:
     """Output path of a band's PDF (``all`` for the whole book), relative to the HTML root."""
     suffix = "" if band == "all" else f"-{band}"
