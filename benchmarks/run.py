@@ -178,6 +178,8 @@ def synthetic(count: int) -> Callable[[Path], Path]:
 def full_build(src: Path) -> dict:
     plain = "extra_extensions: []" in (src / "_config.yml").read_text(encoding="utf-8")
     seconds, stages, peak = build(src, plain=plain)
+    for kind, entry in stages.pop("jobs", {}).items():
+        stages[f"{kind}_each"] = entry["mean"]
     return {"total": seconds, **stages, "peak_mb": peak}
 
 
@@ -272,6 +274,14 @@ def print_table(results: dict) -> None:
             f"| {stage} | {cell(real.get(stage))} | {cell(plain.get(stage)) if stage in ('total',) else ''} |"
         )
     print(f"| peak memory (MB) | {real['peak_mb']['median']:.0f} | {plain['peak_mb']['median']:.0f} |")
+    for kind, label in (
+        ("handout_pdf", "a handout PDF"),
+        ("docx", "a .docx"),
+        ("lesson_pdf", "a lesson plan PDF"),
+    ):
+        entry = real.get(f"{kind}_each")
+        if entry:
+            print(f"| one job: {label} (s, CPU in its worker) | {cell(entry)} | |")
     print(
         f"\nHTML stage with our extension: {results['html_seconds']} s, "
         f"{results['html_ratio']} times a plain jupyter-book build of the same sources"

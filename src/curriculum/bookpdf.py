@@ -179,14 +179,25 @@ def stamp_pages(pages: list[Any], title: str, first: int = 0) -> None:
 def merge_book(
     parts: list[tuple[str, Path]],
     cover_html: str,
-    toc_html_for: Any,
+    contents: tuple[str, dict[str, Any], list[dict[str, Any]]],
     target: Path,
     title: str,
     paper: str,
     date: str,
 ) -> None:
-    """Cover, contents (with page numbers), then each lesson PDF under a bookmark of its title."""
+    """Cover, contents (with page numbers), then each lesson PDF with its own bookmarks.
+
+    ``contents`` is the contents template's text, its context and one entry per
+    part; everything is plain data so that books can be merged in worker processes.
+    """
     from pypdf import PdfReader, PdfWriter
+
+    source, context, entries = contents
+    template = jinja2.Environment(autoescape=True).from_string(source)
+
+    def toc_html_for(starts: list[int]) -> str:
+        numbered = [{**entry, "page": start} for entry, start in zip(entries, starts, strict=True)]
+        return template.render(entries=numbered, **context)
 
     counts = [len(PdfReader(path).pages) for _, path in parts]
     cover = _render_extra(cover_html, paper)
@@ -222,6 +233,15 @@ def merge_book(
     target.write_bytes(buffer.getvalue())
 
 
+def _merge_task(arguments: tuple[Any, ...]) -> str:
+    """Worker side of :func:`merge_book`: the error message, or "" when the book was written."""
+    try:
+        merge_book(*arguments)
+    except Exception as error:  # reported to the build, which fails under -W
+        return f"{type(error).__name__}: {error}"
+    return ""
+
+
 def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
     """Band books and the whole book, remade only when a lesson PDF in them changed."""
     env = app.env
@@ -229,7 +249,7 @@ def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
     outdir = Path(app.outdir)
     design = _design(app)
     jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(design)), autoescape=True)
-    cover_template, toc_template = jinja.get_template("cover.html"), jinja.get_template("contents.html")
+    cover_template = jinja.get_template("cover.html")
     css = (design / "book.css").read_text(encoding="utf-8")
     ordered = [name for name in toc_order(env) if name in lessons]
     book_title = app.config.html_title or app.config.project
@@ -240,24 +260,26 @@ def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
-    made = []
+    made, tasks, keys = [], [], {}
+    contents_source = (design / "contents.html").read_text(encoding="utf-8")
     for band, names in groups.items():
         target = outdir / band_pdf(band)
-        raw_parts = [(lessons[name]["title"], raw_dir(app) / Path(lesson_pdf(name)).name) for name in names]
         if not names:
             target.unlink(missing_ok=True)
             continue
+        parts = [(lessons[name]["title"], raw_dir(app) / Path(lesson_pdf(name)).name) for name in names]
         label = "All grades" if band == "all" else BAND_LABELS[band]
         title = f"{book_title}: {label}"
         date = max(lessons[name]["last_reviewed"] for name in names)
-        parts = raw_parts
         if not all(path.exists() for _, path in parts):
             continue
-        digest = hashlib.sha256(json.dumps([title, date, app.config.curriculum_paper, css]).encode())
+        digest = hashlib.sha256(
+            json.dumps([title, date, app.config.curriculum_paper, css, contents_source]).encode()
+        )
         for _, path in parts:
             digest.update(path.read_bytes())
-        key = digest.hexdigest()
-        if manifest.get(band) == key and target.exists():
+        keys[band] = digest.hexdigest()
+        if manifest.get(band) == keys[band] and target.exists():
             continue
         context = {
             "book_title": book_title,
@@ -267,22 +289,38 @@ def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
             "license": app.config.curriculum_license,
             "language": app.config.language or "en",
         }
+        entries = [
+            {
+                "title": lessons[name]["title"],
+                "band": BAND_LABELS[lessons[name]["band"]],
+                "minutes": lessons[name]["duration_minutes"],
+            }
+            for name in names
+        ]
         cover = cover_template.render(**context)
-
-        def contents(starts: list[int], names: list[str] = names, context: dict[str, Any] = context) -> str:
-            entries = [
-                {
-                    "title": lessons[name]["title"],
-                    "band": BAND_LABELS[lessons[name]["band"]],
-                    "minutes": lessons[name]["duration_minutes"],
-                    "page": start,
-                }
-                for name, start in zip(names, starts, strict=True)
-            ]
-            return toc_template.render(entries=entries, **context)
-
-        merge_book(parts, cover, contents, target, title, app.config.curriculum_paper, date)
-        manifest[band] = key
+        tasks.append(
+            (
+                band,
+                (
+                    parts,
+                    cover,
+                    (contents_source, context, entries),
+                    target,
+                    title,
+                    app.config.curriculum_paper,
+                    date,
+                ),
+            )
+        )
+    for (band, _), error in zip(
+        tasks, printing.parallel(_merge_task, [task for _, task in tasks]), strict=True
+    ):
+        if error:
+            logger.warning(
+                "PRN002 could not make %s: %s", band_pdf(band), error, type="curriculum", subtype="PRN002"
+            )
+            continue
+        manifest[band] = keys[band]
         made.append(band_pdf(band))
     state_dir.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
@@ -323,6 +361,18 @@ def write_bundle(lesson: Path, handouts: list[tuple[str, Path]], target: Path, d
     target.write_bytes(buffer.getvalue())
 
 
+def _publish_task(arguments: tuple[Any, ...]) -> str:
+    """Worker side of publishing one lesson: its numbered PDF, and the bundle with its handouts."""
+    raw, target, title, handouts, bundle, data = arguments
+    try:
+        stamp_numbers(raw, target, title)
+        if handouts:
+            write_bundle(target, handouts, bundle, data)
+    except Exception as error:  # reported to the build, which fails under -W
+        return f"{type(error).__name__}: {error}"
+    return ""
+
+
 def publish(app: Sphinx) -> list[str]:
     """Numbered lesson PDFs in the site, then the merged books; each only when its inputs changed."""
     lessons = lesson_data(app.env)
@@ -333,7 +383,7 @@ def publish(app: Sphinx) -> list[str]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
-    made, wanted = [], set()
+    made, wanted, tasks = [], set(), []
     records = handout_records(app.env)
     for docname, data in lessons.items():
         raw = raw_dir(app) / Path(lesson_pdf(docname)).name
@@ -355,12 +405,16 @@ def publish(app: Sphinx) -> list[str]:
         key = digest.hexdigest()
         if manifest.get(docname) == key and target.exists() and (bundle.exists() or not handouts):
             continue
-        stamp_numbers(raw, target, data["title"])
-        made.append(target.name)
-        if handouts:
-            write_bundle(target, handouts, bundle, data)
-            made.append(bundle.name)
+        tasks.append((docname, key, (raw, target, data["title"], handouts, bundle, data)))
+    results = printing.parallel(_publish_task, [task for _, _, task in tasks])
+    for (docname, key, (_, target, _, handouts, bundle, _)), error in zip(tasks, results, strict=True):
+        if error:
+            logger.warning(
+                "PRN002 could not make %s: %s", target.name, error, type="curriculum", subtype="PRN002"
+            )
+            continue
         manifest[docname] = key
+        made += [target.name, bundle.name] if handouts else [target.name]
     for stale in (outdir / OUTPUT_DIR / "lessons").glob("*.pdf"):
         if stale not in wanted:
             stale.unlink()

@@ -20,13 +20,14 @@ import json
 import logging as std_logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
@@ -95,20 +96,28 @@ def _renderer_version(kind: str) -> str:
     return f"{package} {metadata.version(package)}"
 
 
-def render(job: Job) -> str:
-    """Make one output; return an error message, or "" on success.
+def render(job: Job) -> tuple[str, float]:
+    """Make one output; return an error message ("" on success) and the seconds it took.
 
     Runs in a worker process: it must not touch Sphinx.
     """
+    started = time.perf_counter()
     try:
         Path(job.target).parent.mkdir(parents=True, exist_ok=True)
         if job.kind == "pdf":
             _render_pdf(job)
         else:
             _render_docx(job)
-    except Exception as error:
-        return f"{Path(job.target).name}: {type(error).__name__}: {error}"
-    return ""
+    except Exception as error:  # reported to the build, which fails under -W
+        return f"{Path(job.target).name}: {type(error).__name__}: {error}", time.perf_counter() - started
+    return "", time.perf_counter() - started
+
+
+def job_kind(job: Job) -> str:
+    """What a job makes, in the words of the benchmark: handout PDF, lesson PDF or .docx."""
+    if job.kind == "docx":
+        return "docx"
+    return "lesson_pdf" if job.stylesheet == "book.css" else "handout_pdf"
 
 
 def _render_pdf(job: Job) -> None:
@@ -130,8 +139,21 @@ def _render_docx(job: Job) -> None:
     pypandoc.convert_file(job.source, "docx", format="html", outputfile=job.target)
 
 
+def parallel(function: Callable[[Any], Any], items: list[Any], workers: int | None = None) -> list[Any]:
+    """``function`` over ``items`` on all cores (in this process when one is enough), results in order."""
+    count = min(len(items), workers or os.cpu_count() or 1)
+    if count <= 1:
+        return [function(item) for item in items]
+    with ProcessPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(function, items))
+
+
 def run_jobs(
-    jobs: Iterable[Job], state_dir: Path, output_dirs: Iterable[Path], workers: int | None = None
+    jobs: Iterable[Job],
+    state_dir: Path,
+    output_dirs: Iterable[Path],
+    workers: int | None = None,
+    seconds: dict[str, list[float]] | None = None,
 ) -> list[str]:
     """Make what changed, delete PDFs and .docx in ``output_dirs`` nobody wants; return the names made."""
     jobs = list(jobs)
@@ -147,16 +169,13 @@ def run_jobs(
     if todo:
         import weasyprint  # noqa: F401 (imported once here, so forked workers inherit it)
 
-        count = workers or min(len(todo), os.cpu_count() or 1)
         # Biggest pages first, one job at a time: long lesson plans then fill in with small handouts,
         # instead of landing together on one worker while the other sits idle.
         todo.sort(key=lambda job: Path(job.source).stat().st_size, reverse=True)
-        if count > 1:
-            with ProcessPoolExecutor(max_workers=count) as pool:
-                errors = list(pool.map(render, todo))
-        else:
-            errors = [render(job) for job in todo]
-        for job, error in zip(todo, errors, strict=True):
+        results = parallel(render, todo, workers)
+        for job, (error, spent) in zip(todo, results, strict=True):
+            if seconds is not None:
+                seconds.setdefault(job_kind(job), []).append(spent)
             if error:
                 logger.warning("PRN001 could not make %s", error, type="curriculum", subtype="PRN001")
                 keys.pop(job.target)
@@ -183,14 +202,22 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html" or not app.curriculum_print_dirs:
         return
     started = time.perf_counter()
-    made = run_jobs(app.curriculum_print_jobs, Path(app.doctreedir), app.curriculum_print_dirs)
+    app.curriculum_print_seconds = {}
+    made = run_jobs(
+        app.curriculum_print_jobs,
+        Path(app.doctreedir),
+        app.curriculum_print_dirs,
+        seconds=app.curriculum_print_seconds,
+    )
+    rendered = time.perf_counter()
     for step in app.curriculum_after_print:
         made += step(app)
     logger.info(
-        "print stage: made %d files (%d jobs) in %.1f s",
+        "print stage: made %d files (%d jobs) in %.1f s (rendering %.1f s, then merging and numbering)",
         len(made),
         len(app.curriculum_print_jobs),
         time.perf_counter() - started,
+        rendered - started,
     )
 
 

@@ -37,6 +37,12 @@ def setup(app: Sphinx) -> None:
         _mark(app, "print")
         marks = app.curriculum_marks
         stages = {name: round(end - begin, 3) for (_, begin), (name, end) in pairwise(marks)}
+        jobs = getattr(app, "curriculum_print_seconds", {})
+        stages["jobs"] = {
+            kind: {"count": len(spent), "mean": round(sum(spent) / len(spent), 3)}
+            for kind, spent in jobs.items()
+            if spent
+        }
         Path(target).write_text(json.dumps(stages, indent=1), encoding="utf-8")
 
     app.connect("build-finished", finish, priority=999)
