@@ -216,3 +216,15 @@ def test_every_phone_link_in_the_book_comes_from_the_directory(real_book):
             )
             links += 1
     assert links > 0
+
+
+def test_the_resources_page_prints_as_a_one_page_card(real_book):
+    from pypdf import PdfReader
+
+    for paper in ("letter", "a4"):
+        card = PdfReader(real_book.html / "handouts" / f"help-and-reporting-card-{paper}.pdf")
+        assert len(card.pages) == 1, paper
+        text = " ".join(card.pages[0].extract_text().split())
+        assert "NCMEC CyberTipline" in text and "988 Suicide & Crisis Lifeline" in text
+    page = BeautifulSoup(real_book.page("book/resources.html"), "html.parser")
+    assert page.select_one("#handout-help-and-reporting-card .handout-links a[href$='-letter.pdf']")
