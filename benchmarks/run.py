@@ -26,29 +26,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from curriculum import sources
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-BOOK_PARTS = [
-    "_config.yml",
-    "_toc.yml",
-    "index.md",
-    "book",
-    "lessons",
-    "handouts",
-    "data",
-    "src/curriculum/schemas",
-]
 SAMPLE = ROOT / "tests" / "fixtures" / "minibook" / "lessons" / "6-8" / "sample-lesson.md"
 
 
 def copy_book(target: Path) -> Path:
-    for part in BOOK_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.exists():
-            shutil.copy2(source, target / part)
-    return target
+    return sources.copy_book(ROOT, target)
 
 
 def build(src: Path, plain: bool = False) -> tuple[float, dict[str, float], int]:

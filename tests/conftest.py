@@ -11,21 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from curriculum import sources
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 JUPYTER_BOOK = str(Path(sys.executable).with_name("jupyter-book"))
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-#: What a copy of the real book needs (everything else in the repository is machinery).
-BOOK_PARTS = [
-    "_config.yml",
-    "_toc.yml",
-    "index.md",
-    "book",
-    "lessons",
-    "handouts",
-    "data",
-    "src/curriculum/schemas",
-]
 
 
 @dataclass
@@ -53,13 +44,7 @@ def run_build(src: Path, *extra: str, env: dict[str, str] | None = None) -> Buil
 
 def copy_book(target: Path) -> Path:
     """Copy the real book's sources (not the machinery) into ``target``."""
-    for part in BOOK_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)  # creates missing parent folders too
-        elif source.exists():
-            shutil.copy2(source, target / part)
-    return target
+    return sources.copy_book(ROOT, target)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
-from curriculum import check, frontmatter, rules
+from curriculum import check, rules
 from curriculum.blocks import lesson_block
 from curriculum.handouts import AUDIENCES, KINDS, handout_records
 from curriculum.printing import bundle_pdf, lesson_pdf
@@ -84,7 +84,7 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     docname = env.docname
     path = Path(env.doc2path(docname))
-    problems, _ = check.check_page(path, app.curriculum_check_context)
+    problems, page = check.check_page(path, app.curriculum_check_context)
     for problem in problems:
         if problem.code in _REPORTED_ELSEWHERE:
             continue
@@ -104,7 +104,7 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         return
     if any(problem.code in rules.FRONT_MATTER_CODES for problem in problems):
         return
-    front = frontmatter.parse(path.read_text(encoding="utf-8"))
+    front = page.front  # parsed once, by the check
     data = front.data
     lesson_data(env)[docname] = {**data, "handouts_line": front.line_of(("handouts",))}
     section = next(iter(doctree.findall(nodes.section)), None)
