@@ -198,3 +198,21 @@ def test_random_text_never_crashes_the_check(tmp_path, text):
     page.write_text(text, encoding="utf-8")
     found, _ = check.check_page(page, check.Context(tmp_path))
     assert all(p.code for p in found)
+
+
+def test_a_lesson_may_list_a_handout_of_another_page(tmp_path):
+    book = shutil.copytree(FIXTURES / "minibook", tmp_path / "book")
+    lesson = book / "lessons/6-8/sample-lesson.md"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(
+        text.replace("ask-for-help-letter]", "ask-for-help-letter, shared-card]"), encoding="utf-8"
+    )
+    (book / "book/printables.md").write_text(
+        "# Printables\n\n::::{handout} Card\n:id: shared-card\n:kind: tip-sheet\n:audience: families\n\nText.\n::::\n",
+        encoding="utf-8",
+    )
+    assert check.check_paths([lesson], check.Context(book)) == []
+    (book / "book/printables.md").write_text("# Printables\n", encoding="utf-8")
+    problems = check.check_paths([lesson], check.Context(book))
+    assert [(p.code, p.line) for p in problems] == [("HND002", 20)]
+    assert "no page of the book has a handout with that id" in problems[0].message

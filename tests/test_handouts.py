@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 LESSON = "lessons/6-8/sample-lesson.md"
 
@@ -124,3 +125,44 @@ def test_editing_one_handout_remakes_only_its_printables(minibook):
         "ask-for-help-letter.docx",
         "ask-for-help-letter.html",
     ]
+
+
+SHARED_CARD = """
+::::{handout} Where to get help
+:id: shared-help-card
+:kind: tip-sheet
+:audience: families
+
+SHARED-CARD-TEXT: talk to a trusted adult.
+::::
+"""
+
+
+def test_a_lesson_can_list_a_handout_held_by_another_page(minibook):
+    """The help card lives once, on its own page, yet prints with every lesson that lists it."""
+    printables = minibook.file("book/printables.md")
+    printables.write_text(printables.read_text(encoding="utf-8") + SHARED_CARD, encoding="utf-8")
+    minibook.edit(
+        LESSON,
+        "handouts: [ask-for-help-cards, ask-for-help-letter]",
+        "handouts: [ask-for-help-cards, ask-for-help-letter, shared-help-card]",
+    )
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+
+    lesson = BeautifulSoup(build.page("lessons/6-8/sample-lesson.html"), "html.parser")
+    listed = lesson.select(".glance-handouts li")
+    assert len(listed) == 3
+    assert listed[-1].a["href"] == "../../book/printables.html#handout-shared-help-card"
+    assert listed[-1].get_text(" ", strip=True).startswith("Where to get help (tip sheet, for families)")
+    bundle = PdfReader(build.html / "pdf/lessons/sample-lesson-with-handouts.pdf")
+    last_page = bundle.pages[-1].extract_text()
+    assert "SHARED-CARD-TEXT" in last_page
+    table = BeautifulSoup(build.page("book/printables.html"), "html.parser").select_one("table.printables")
+    assert "Where to get help" in table.get_text()
+
+    minibook.edit("book/printables.md", "::::{handout} Where to get help", "::::{handout} Help lines")
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    lesson = BeautifulSoup(build.page("lessons/6-8/sample-lesson.html"), "html.parser")
+    assert lesson.select(".glance-handouts li")[-1].a.get_text() == "Help lines"

@@ -30,7 +30,7 @@ from curriculum import printing
 from curriculum.accessibility import csp_meta
 from curriculum.catalog import toc_order
 from curriculum.handoutpages import printables
-from curriculum.handouts import handout_records
+from curriculum.handouts import handout_records, shared_handouts
 from curriculum.lessonpage import BAND_LABELS, lesson_data
 from curriculum.printing import BOOK_OUTPUT_DIR as OUTPUT_DIR
 from curriculum.printing import band_pdf, bundle_pdf, lesson_pdf
@@ -389,12 +389,10 @@ def publish(app: Sphinx) -> list[str]:
         raw = raw_dir(app) / Path(lesson_pdf(docname)).name
         target = outdir / lesson_pdf(docname)
         bundle = outdir / bundle_pdf(docname)
+        borrowed = [record for _, record in shared_handouts(app.env, docname, data.get("handouts") or [])]
         handouts = [
-            (record["title"], outdir / made.path)
-            for record in records.get(docname, [])
-            for made in printables(record, app.config.curriculum_paper)[
-                :1
-            ]  # the handout itself, book paper first
+            (record["title"], outdir / printables(record, app.config.curriculum_paper)[0].path)
+            for record in records.get(docname, []) + borrowed  # the handout itself, book paper first
         ]
         wanted |= {target, bundle} if handouts else {target}
         if not raw.exists() or not all(path.exists() for _, path in handouts):

@@ -18,7 +18,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
 from curriculum.handoutpages import links
-from curriculum.handouts import AUDIENCES, KINDS, handout_records
+from curriculum.handouts import AUDIENCES, KINDS, handout_records, shared_handouts
 from curriculum.lessonpage import BAND_LABELS, is_lesson_doc, lesson_data, standards_text, time_text
 from curriculum.printing import bundle_pdf
 
@@ -139,7 +139,17 @@ def _printables(app: Sphinx, fromdoc: str, ordered: list[tuple[str, dict[str, An
     from_uri = app.builder.get_target_uri(fromdoc)
     content: list[nodes.Node] = []
     for band, label in BAND_LABELS.items():
-        lessons = [(name, data) for name, data in ordered if data["band"] == band and records.get(name)]
+        lessons = [
+            (
+                name,
+                data,
+                records.get(name, [])
+                + [r for _, r in shared_handouts(app.env, name, data.get("handouts") or [])],
+            )
+            for name, data in ordered
+            if data["band"] == band
+        ]
+        lessons = [(name, data, handouts) for name, data, handouts in lessons if handouts]
         if not lessons:
             continue
         content.append(nodes.rubric(label, label, classes=["catalog-band"]))
@@ -159,7 +169,7 @@ def _printables(app: Sphinx, fromdoc: str, ordered: list[tuple[str, dict[str, An
             ),
         )
         body = nodes.tbody()
-        for docname, data in lessons:
+        for docname, data, handouts in lessons:
             lesson = nodes.paragraph(
                 "", "", nodes.Text("Lesson: "), _link(app, fromdoc, docname, data["title"])
             )
@@ -167,7 +177,7 @@ def _printables(app: Sphinx, fromdoc: str, ordered: list[tuple[str, dict[str, An
             everything = posixpath.relpath(bundle_pdf(docname), posixpath.dirname(from_uri) or ".")
             lesson += nodes.reference("", "the lesson plan with all its handouts (PDF)", refuri=everything)
             body += nodes.row("", nodes.entry("", lesson, morecols=2, classes=["printables-lesson"]))
-            for record in records[docname]:
+            for record in handouts:
                 kind = f"{KINDS[record['kind']]}, {AUDIENCES[record['audience']].lower()}"
                 body += nodes.row(
                     "",

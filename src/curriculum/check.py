@@ -62,6 +62,19 @@ class Context:
             return resource_directory.load_directory(folder, "us") if (folder / "us.yml").exists() else None
 
     @cached_property
+    def book_handouts(self) -> set[str]:
+        """Ids of the handouts on every page, so a lesson can list one defined on another page."""
+        found: set[str] = set()
+        content = [path for path in content_paths(self.root) if path.exists()]
+        for path in collect(content, self.root):
+            try:
+                page = pagescan.scan(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                continue  # the page's own check reports it
+            found.update(block.options.get("id", "") for block in page.blocks if block.name == "handout")
+        return found
+
+    @cached_property
     def language(self) -> dict[str, list]:
         """Flagged terms and graphic markers from ``data/language.yml``."""
         path = self.root / "data" / "language.yml"
@@ -424,7 +437,7 @@ def _language(page: pagescan.Page, shown: str, context: Context) -> Iterator[Pro
                 )
 
 
-def _sources_and_handouts(page: pagescan.Page, shown: str) -> Iterator[Problem]:
+def _sources_and_handouts(page: pagescan.Page, shown: str, book_handouts: set[str]) -> Iterator[Problem]:
     if page.front is None:
         return
     data = page.front.data
@@ -443,13 +456,13 @@ def _sources_and_handouts(page: pagescan.Page, shown: str) -> Iterator[Problem]:
     declared = set(data.get("handouts", []) or [])
     present = {block.options.get("id"): block for block in page.blocks if block.name == "handout"}
     line = page.front.line_of(("handouts",))
-    for missing in sorted(declared - set(present)):
+    for missing in sorted(declared - set(present) - book_handouts):
         yield Problem(
             shown,
             line,
             "HND002",
-            f"front matter lists handout '{missing}' but the page has no handout block with that id",
-            "add the block or remove the id",
+            f"front matter lists handout '{missing}' but no page of the book has a handout with that id",
+            "add the block, remove the id, or use the id of a handout on another page",
         )
     for extra in sorted(set(present) - declared - {None}):
         yield Problem(
@@ -518,7 +531,7 @@ def check_page(path: Path, context: Context) -> tuple[list[Problem], pagescan.Pa
         problems += front_problems
         if front is not None:
             problems += rules.check_blocks(path, text, front.data, context.root)
-            problems += _sources_and_handouts(page, shown)
+            problems += _sources_and_handouts(page, shown, context.book_handouts)
             problems += _reading_level(page, shown)
     if lesson:
         problems += _placeholders(page, shown)
@@ -548,6 +561,11 @@ def _duplicate_handouts(pages: dict[Path, pagescan.Page], context: Context) -> I
                 )
             else:
                 seen[handout_id] = place
+
+
+def content_paths(root: Path) -> list[Path]:
+    """Where a book's pages live: what `curriculum check` checks when no path is named."""
+    return [root / "lessons", root / "book", root / "index.md"]
 
 
 def collect(paths: Iterable[Path], root: Path) -> list[Path]:

@@ -63,7 +63,7 @@ def check(paths: list[Path], style: str, region: str | None) -> int:
             "curriculum check: no _config.yml here or above: run it inside the book folder", file=sys.stderr
         )
         return 2
-    targets = paths or [root / "lessons", root / "book", root / "index.md"]
+    targets = paths or checks.content_paths(root)
     missing = [str(path) for path in targets if not path.exists()]
     if missing:
         print(f"curriculum check: no such file or folder: {', '.join(missing)}", file=sys.stderr)

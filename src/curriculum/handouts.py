@@ -49,6 +49,22 @@ def handout_records(env: BuildEnvironment) -> dict[str, list[dict[str, Any]]]:
     return env.curriculum_handouts
 
 
+def shared_handouts(
+    env: BuildEnvironment, docname: str, declared: list[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Handouts a lesson lists but another page holds (the help card, say), as (page, record)."""
+    own = {record["id"] for record in handout_records(env).get(docname, [])}
+    wanted = [handout_id for handout_id in declared if handout_id not in own]
+    found = {
+        record["id"]: (page, record)
+        for page, records in handout_records(env).items()
+        if page != docname
+        for record in records
+        if record["id"] in wanted
+    }
+    return [found[handout_id] for handout_id in wanted if handout_id in found]
+
+
 def _choice(options: dict[str, str]):
     def check(value: str | None) -> str:
         return directives.choice(value, tuple(options))
@@ -162,10 +178,10 @@ def check_handouts(app: Sphinx, env: BuildEnvironment) -> None:
     for docname, data in lessons.items():
         declared = set(data.get("handouts", []))
         present = {record["id"] for record in records.get(docname, [])}
-        for missing in sorted(declared - present):
+        for missing in sorted(declared - present - set(seen)):
             logger.warning(
-                "HND002 front matter lists handout '%s' but the page has no handout block with that "
-                "id (fix: add the block or remove the id)",
+                "HND002 front matter lists handout '%s' but no page of the book has a handout with "
+                "that id (fix: add the block, remove the id, or use the id of a handout on another page)",
                 missing,
                 location=(docname, data["handouts_line"]),
                 type="curriculum",

@@ -22,7 +22,7 @@ from sphinx.util.docutils import SphinxRole
 
 from curriculum import check, rules
 from curriculum.blocks import lesson_block
-from curriculum.handouts import AUDIENCES, KINDS, handout_records
+from curriculum.handouts import AUDIENCES, KINDS, handout_records, shared_handouts
 from curriculum.printing import bundle_pdf, lesson_pdf
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,10 @@ CASEL_LABELS = {
 
 class source_ref(nodes.Inline, nodes.Element):
     """A citation of one of the lesson's sources, numbered after reading."""
+
+
+class shared_handout_item(nodes.Element):
+    """A handout the lesson lists but another page holds; resolved when every page is read."""
 
 
 class SourceRole(SphinxRole):
@@ -225,13 +229,15 @@ def _glance_lesson_parts(
         parts.append(nodes.rubric("Materials", "Materials"))
         parts.append(_bullets([_para(item) for item in data["materials"]], ["glance-materials"]))
     records = handout_records(env).get(docname, [])
-    if records:
+    own = {record["id"] for record in records}
+    elsewhere = [handout_id for handout_id in data.get("handouts") or [] if handout_id not in own]
+    if records or elsewhere:
         parts.append(nodes.rubric("Handouts", "Handouts"))
-        items = []
+        items: list[nodes.Node] = []
         for record in records:
             link = nodes.reference("", record["title"], refid=f"handout-{record['id']}", internal=True)
-            detail = f" ({KINDS[record['kind']].lower()}, {AUDIENCES[record['audience']].lower()})"
-            items.append(nodes.paragraph("", "", link, nodes.Text(detail)))
+            items.append(nodes.paragraph("", "", link, nodes.Text(_handout_detail(record))))
+        items += [shared_handout_item(handout_id=handout_id) for handout_id in elsewhere]
         parts.append(_bullets(items, ["glance-handouts"]))
     if data["vocabulary"]:
         parts.append(nodes.rubric("Vocabulary", "Vocabulary"))
@@ -242,6 +248,43 @@ def _glance_lesson_parts(
             )
         parts.append(vocab)
     return parts
+
+
+def _handout_detail(record: dict[str, Any]) -> str:
+    return f" ({KINDS[record['kind']].lower()}, {AUDIENCES[record['audience']].lower()})"
+
+
+def resolve_shared_handouts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Link the handouts a lesson borrows from another page, now that every page has been read."""
+    for node in list(doctree.findall(shared_handout_item)):
+        found = shared_handouts(app.env, docname, [node["handout_id"]])
+        if not found:  # HND002 has reported it
+            node.parent.parent.remove(node.parent)
+            continue
+        page, record = found[0]
+        uri = app.builder.get_relative_uri(docname, page) + f"#handout-{record['id']}"
+        link = nodes.reference("", record["title"], refuri=uri, internal=True)
+        title = app.env.titles.get(page)
+        where = f" on the page \u201c{title.astext()}\u201d" if title else ""
+        node.replace_self(nodes.paragraph("", "", link, nodes.Text(_handout_detail(record) + where)))
+
+
+def on_env_get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Re-read lessons that borrow a handout from a page that changed (its title may have)."""
+    touched = added | changed | removed
+    holders = {
+        record["id"]
+        for page, records in handout_records(env).items()
+        if page in touched
+        for record in records
+    }
+    return sorted(
+        name
+        for name, data in lesson_data(env).items()
+        if name not in touched and holders & set(data.get("handouts") or [])
+    )
 
 
 def _disclosure_box(app: Sphinx, docname: str) -> nodes.admonition:
@@ -314,8 +357,11 @@ def setup(app: Sphinx) -> None:
     app.add_config_value("curriculum_lessons_dir", "lessons", "env", [str])
     app.add_config_value("curriculum_disclosure_doc", "lessons/adults/responding-to-disclosure", "env", [str])
     app.add_node(source_ref)
+    app.add_node(shared_handout_item)
     app.add_role("source", SourceRole())
     app.connect("builder-inited", on_builder_inited)
     app.connect("doctree-read", on_doctree_read, priority=400)
     app.connect("env-purge-doc", on_env_purge_doc)
     app.connect("env-merge-info", on_env_merge_info)
+    app.connect("env-get-outdated", on_env_get_outdated)
+    app.connect("doctree-resolved", resolve_shared_handouts, priority=400)
