@@ -228,3 +228,31 @@ def test_the_resources_page_prints_as_a_one_page_card(real_book):
         assert "NCMEC CyberTipline" in text and "988 Suicide & Crisis Lifeline" in text
     page = BeautifulSoup(real_book.page("book/resources.html"), "html.parser")
     assert page.select_one("#handout-help-and-reporting-card .handout-links a[href$='-letter.pdf']")
+
+
+def test_response_cards_print_four_wallet_cards_to_a_sheet(real_book):
+    """Cut out and folded, each card fits a wallet; large print and the web page keep one card."""
+    from pypdf import PdfReader
+
+    cards = sorted((real_book.html / "lessons").rglob("*.html"))
+    ids = [
+        frame["id"].removeprefix("handout-")
+        for page in cards
+        for frame in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(
+            "div.handout.handout-response-card"
+        )
+    ]
+    assert "sextortion-response-card" in ids
+    for handout_id in ids:
+        web = BeautifulSoup(real_book.page(f"handouts/{handout_id}.html"), "html.parser")
+        title = web.select_one("h1").get_text(strip=True)
+        sheet_page = BeautifulSoup(real_book.page(f"handouts/{handout_id}-cards.html"), "html.parser")
+        assert len(sheet_page.select("section.wallet-card")) == 4
+        for paper in ("letter", "a4"):
+            sheet = PdfReader(real_book.html / "handouts" / f"{handout_id}-{paper}.pdf")
+            first = " ".join(sheet.pages[0].extract_text().split())
+            assert first.count(title) >= 4, (handout_id, paper)
+            assert "fold each card in half" in first
+        large = PdfReader(real_book.html / "handouts" / f"{handout_id}-large-print.pdf")
+        text = " ".join(" ".join(page.extract_text() for page in large.pages).split())
+        assert "fold each card" not in text and not web.select(".wallet-card")

@@ -84,10 +84,21 @@ def printables(record: dict[str, Any], paper: str = "letter") -> list[Printable]
     return made
 
 
-def page_name(handout_id: str, version: str) -> str:
+def page_name(handout_id: str, version: str, layout: str = "sheet") -> str:
     """Output path of a handout's HTML page, relative to the HTML root."""
     suffix = "-teacher" if version == "teacher" else ""
+    if layout == "wallet":
+        suffix += "-cards"
     return f"{OUTPUT_DIR}/{handout_id}{suffix}.html"
+
+
+def wallet_cards(record: dict[str, Any], version: str) -> bool:
+    """Response cards print four to a sheet, wallet-size, for students to cut out and keep.
+
+    Only the Letter and A4 PDFs: large print, Word and the web page keep the
+    one-card sheet, which reads better on a screen and at 18 pt.
+    """
+    return record["kind"] == "response-card" and version == "student"
 
 
 def links(record: dict[str, Any], from_uri: str, paper: str) -> nodes.container:
@@ -171,8 +182,8 @@ def _handout_nodes(doctree: nodes.document) -> dict[str, nodes.Element]:
     return {node["handout_id"]: node for node in doctree.findall(handout)}
 
 
-def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str]]:
-    """Every handout page as ``(record, version, html, date)``."""
+def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str, str]]:
+    """Every handout page as ``(record, version, layout, html, date)``."""
     builder = app.builder
     env = app.env
     template = _template(app)
@@ -198,30 +209,37 @@ def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str]]:
                         if not isinstance(child, nodes.title) and not _FRAME & set(child.get("classes", []))
                     ),
                 )
-                content += cited_sources(content, lessons.get(docname, {}).get("sources", []))
-                fragment = builder.render_partial(content)["fragment"]
-                name = page_name(record["id"], version)
-                css = posixpath.relpath(f"{OUTPUT_DIR}/print.css", posixpath.dirname(name))
-                date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
-                html = template.render(
-                    csp=jinja2.utils.markupsafe.Markup(csp_meta()),
-                    date=date,
-                    language=app.config.language or "en",
-                    title=record["title"],
-                    kind=record["kind"],
-                    kind_label=KINDS[record["kind"]],
-                    audience=record["audience"],
-                    version=version,
-                    has_answers=record["has_answers"],
-                    name_line=record["kind"] in NAME_LINE_KINDS and version == "student",
-                    lesson_title=lesson_title,
-                    lesson_url=f"{base_url}/{lesson_page}" if base_url else lesson_page,
-                    book_title=app.config.html_title or app.config.project,
-                    license=app.config.curriculum_license,
-                    body=jinja2.utils.markupsafe.Markup(_rebase_links(fragment, lesson_page, name)),
-                    css=css,
+                cited = nodes.container(
+                    "", *cited_sources(content, lessons.get(docname, {}).get("sources", []))
                 )
-                yield record, version, html, date
+                fragment = builder.render_partial(content)["fragment"]
+                sources = builder.render_partial(cited)["fragment"] if cited.children else ""
+                date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
+                layouts = ["sheet", "wallet"] if wallet_cards(record, version) else ["sheet"]
+                for layout in layouts:
+                    name = page_name(record["id"], version, layout)
+                    css = posixpath.relpath(f"{OUTPUT_DIR}/print.css", posixpath.dirname(name))
+                    html = template.render(
+                        csp=jinja2.utils.markupsafe.Markup(csp_meta()),
+                        date=date,
+                        language=app.config.language or "en",
+                        title=record["title"],
+                        kind=record["kind"],
+                        kind_label=KINDS[record["kind"]],
+                        audience=record["audience"],
+                        version=version,
+                        has_answers=record["has_answers"],
+                        name_line=record["kind"] in NAME_LINE_KINDS and version == "student",
+                        lesson_title=lesson_title,
+                        lesson_url=f"{base_url}/{lesson_page}" if base_url else lesson_page,
+                        book_title=app.config.html_title or app.config.project,
+                        license=app.config.curriculum_license,
+                        body=jinja2.utils.markupsafe.Markup(_rebase_links(fragment, lesson_page, name)),
+                        sources=jinja2.utils.markupsafe.Markup(_rebase_links(sources, lesson_page, name)),
+                        layout=layout,
+                        css=css,
+                    )
+                    yield record, version, layout, html, date
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -253,12 +271,13 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     write_if_changed(target / "print.css", (design / "print.css").read_text(encoding="utf-8"))
     wanted = set()
     jobs = []
-    for record, version, html, date in render_pages(app):
-        page = outdir / page_name(record["id"], version)
+    for record, version, layout, html, date in render_pages(app):
+        page = outdir / page_name(record["id"], version, layout)
         wanted.add(page)
         write_if_changed(page, html)
         for made in printables(record, app.config.curriculum_paper):
-            if made.version == version and made.kind != "html":
+            cards = made.kind == "pdf" and not made.large and wallet_cards(record, version)
+            if made.version == version and made.kind != "html" and cards == (layout == "wallet"):
                 jobs.append(
                     printing.Job(
                         source=str(page),
