@@ -166,3 +166,22 @@ def test_a_lesson_can_list_a_handout_held_by_another_page(minibook):
     assert build.returncode == 0, build.output
     lesson = BeautifulSoup(build.page("lessons/6-8/sample-lesson.html"), "html.parser")
     assert lesson.select(".glance-handouts li")[-1].a.get_text() == "Help lines"
+
+
+def test_worksheets_get_one_name_line_whether_or_not_the_writer_typed_one(minibook):
+    minibook.edit(LESSON, ":kind: family-letter", ":kind: worksheet")
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    page = BeautifulSoup(build.page("handouts/ask-for-help-letter.html"), "html.parser")
+    assert page.select_one(".name-line") is not None
+
+    minibook.edit(
+        LESSON,
+        "Dear family, this week we practised asking for help.",
+        "Name: ______ (so I can find you if you ask to talk)\n\nDear family, this week we practised asking for help.",
+    )
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    page = BeautifulSoup(build.page("handouts/ask-for-help-letter.html"), "html.parser")
+    assert page.select_one(".name-line") is None
+    assert page.get_text().count("Name:") == 1

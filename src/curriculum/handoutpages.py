@@ -92,6 +92,11 @@ def page_name(handout_id: str, version: str, layout: str = "sheet") -> str:
     return f"{OUTPUT_DIR}/{handout_id}{suffix}.html"
 
 
+def has_name_line(content: nodes.Element) -> bool:
+    """A handout that asks for the name its own way ("Name: ___ (so I can find you)") gets no second line."""
+    return any(para.astext().lstrip().startswith("Name:") for para in content.findall(nodes.paragraph))
+
+
 def wallet_cards(record: dict[str, Any], version: str) -> bool:
     """Response cards print four to a sheet, wallet-size, for students to cut out and keep.
 
@@ -229,7 +234,9 @@ def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str, s
                         audience=record["audience"],
                         version=version,
                         has_answers=record["has_answers"],
-                        name_line=record["kind"] in NAME_LINE_KINDS and version == "student",
+                        name_line=record["kind"] in NAME_LINE_KINDS
+                        and version == "student"
+                        and not has_name_line(content),
                         lesson_title=lesson_title,
                         lesson_url=f"{base_url}/{lesson_page}" if base_url else lesson_page,
                         book_title=app.config.html_title or app.config.project,
