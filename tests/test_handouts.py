@@ -185,3 +185,19 @@ def test_worksheets_get_one_name_line_whether_or_not_the_writer_typed_one(minibo
     page = BeautifulSoup(build.page("handouts/ask-for-help-letter.html"), "html.parser")
     assert page.select_one(".name-line") is None
     assert page.get_text().count("Name:") == 1
+
+
+def test_a_line_of_underscores_is_a_line_to_write_on(minibook):
+    """Markdown would make it a horizontal rule, which at the end of a list item stops docutils."""
+    minibook.edit(
+        LESSON,
+        "Dear family, this week we practised asking for help.",
+        "Dear family, this week we practised asking for help.\n\n"
+        "1. Who can you ask?\n\n   ______________________\n\n2. And who else?\n   ______________________",
+    )
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    page = BeautifulSoup(build.page("handouts/ask-for-help-letter.html"), "html.parser")
+    items = page.select("main ol li")
+    assert [item.get_text(" ", strip=True).split()[-1] for item in items] == ["_" * 22] * 2
+    assert page.select("main hr") == []

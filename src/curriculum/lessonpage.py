@@ -10,6 +10,7 @@ is appended.  The metadata is kept in the environment for the catalog.
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
-from curriculum import check, rules
+from curriculum import check, pagescan, rules
 from curriculum.blocks import lesson_block
 from curriculum.handouts import AUDIENCES, KINDS, handout_records, shared_handouts
 from curriculum.printing import bundle_pdf, lesson_pdf
@@ -76,11 +77,30 @@ def lesson_data(env: BuildEnvironment) -> dict[str, dict[str, Any]]:
 
 #: Rules the build reports elsewhere, where it knows more (the region, every page's handouts).
 _REPORTED_ELSEWHERE = {"RES010", "LES020", "HND001", "HND002", "HND003"}
+_UNDERSCORES = re.compile(r"^\s*_{3,}\s*$")
 
 
 def on_builder_inited(app: Sphinx) -> None:
     """One check context per build: the language list and the directory are read once."""
     app.curriculum_check_context = check.Context(Path(app.srcdir), region=app.config.curriculum_region)
+
+
+def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Keep a line of only underscores as a line to write on.
+
+    On a worksheet that is what a writer means, but Markdown reads it as a
+    horizontal rule, which vanishes or, at the end of a list item, stops
+    docutils altogether; escaped, it prints as the writer typed it.
+    """
+    if "___" not in source[0]:
+        return
+    page = pagescan.scan(source[0])
+    numbers = [line.number for line in page.lines if _UNDERSCORES.match(line.text)]
+    if numbers:
+        lines = source[0].split("\n")
+        for number in numbers:
+            lines[number - 1] = lines[number - 1].replace("_", "\\_")
+        source[0] = "\n".join(lines)
 
 
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
@@ -360,6 +380,7 @@ def setup(app: Sphinx) -> None:
     app.add_node(shared_handout_item)
     app.add_role("source", SourceRole())
     app.connect("builder-inited", on_builder_inited)
+    app.connect("source-read", on_source_read)
     app.connect("doctree-read", on_doctree_read, priority=400)
     app.connect("env-purge-doc", on_env_purge_doc)
     app.connect("env-merge-info", on_env_merge_info)
