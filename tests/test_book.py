@@ -256,3 +256,26 @@ def test_response_cards_print_four_wallet_cards_to_a_sheet(real_book):
         large = PdfReader(real_book.html / "handouts" / f"{handout_id}-large-print.pdf")
         text = " ".join(" ".join(page.extract_text() for page in large.pages).split())
         assert "fold each card" not in text and not web.select(".wallet-card")
+
+
+def test_a_teen_in_trouble_is_one_click_from_the_home_page(real_book):
+    from pypdf import PdfReader
+
+    home = BeautifulSoup(real_book.page("index.html"), "html.parser")
+    box = home.select_one("main .teen-help")
+    assert box.a["href"] == "book/if-this-is-happening-to-you.html"
+    assert "not your fault" in box.get_text()
+    page = BeautifulSoup(real_book.page("book/if-this-is-happening-to-you.html"), "html.parser")
+    assert page.select_one("#handout-if-this-is-happening-to-you .handout-links a[href$='-letter.pdf']")
+    for paper in ("letter", "a4"):
+        sheet = PdfReader(real_book.html / "handouts" / f"if-this-is-happening-to-you-{paper}.pdf")
+        assert len(sheet.pages) == 1, paper
+        text = " ".join(sheet.pages[0].extract_text().split())
+        for step in (
+            "not your fault",
+            "not in trouble",
+            "Do not pay",
+            "Report and block",
+            "NCMEC CyberTipline",
+        ):
+            assert step in text, step
