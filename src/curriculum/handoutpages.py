@@ -238,6 +238,7 @@ def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str, s
                         and version == "student"
                         and not has_name_line(content),
                         lesson_title=lesson_title,
+                        source_kind="lesson" if docname in lessons else "page",
                         lesson_url=f"{base_url}/{lesson_page}" if base_url else lesson_page,
                         book_title=app.config.html_title or app.config.project,
                         license=app.config.curriculum_license,
