@@ -130,3 +130,32 @@ def test_everything_for_a_lesson_is_one_pdf(built_minibook):
     assert "SECRET-ANSWER-TEXT" not in handouts  # the class copies, not the answer key
     guide = BeautifulSoup(built_minibook.page("lessons/adults/responding-to-disclosure.html"), "html.parser")
     assert guide.select_one("p.glance-print a[href$='-with-handouts.pdf']") is None  # no handouts, no bundle
+
+
+def test_links_inside_a_merged_book_lead_to_the_same_lesson(built_minibook):
+    """Every lesson has an "At a glance" agenda linking to its own blocks; merged, each still does."""
+    import pikepdf
+
+    pdf = pikepdf.open(built_minibook.html / "pdf" / "online-safety-curriculum.pdf")
+    dests = pikepdf.NameTree(pdf.Root.Names.Dests)
+    index = {page.objgen: number for number, page in enumerate(pdf.pages)}
+    titles = outline_titles(built_minibook.html / "pdf" / "online-safety-curriculum.pdf")
+    assert "Sample lesson on asking for help" in titles
+    starts = sorted(
+        index[item.destination[0].objgen]
+        for item in pdf.open_outline().root
+        if item.title in ("Sample lesson on asking for help", "Responding to a disclosure")
+    )
+    followed = 0
+    for number, page in enumerate(pdf.pages):
+        for annotation in page.obj.get("/Annots", []):
+            name = annotation.get("/Dest")
+            if name is None and "/A" in annotation and annotation.A.get("/S") == "/GoTo":
+                name = annotation.A.D
+            if not isinstance(name, pikepdf.String):
+                continue
+            target = index[dests[str(name)][0].objgen]
+            part = sum(1 for start in starts if start <= number)
+            assert part == sum(1 for start in starts if start <= target), (str(name), number, target)
+            followed += 1
+    assert followed >= 4

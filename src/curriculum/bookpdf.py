@@ -4,14 +4,13 @@ Each lesson is rendered once (WeasyPrint, tagged PDF/UA, in parallel with
 the handouts) from a print page cut out of its resolved doctree, so tabs,
 dropdowns and teacher notes print open and no site chrome is left.  Band
 books and the whole book are *merged* from those lesson PDFs with a cover and
-a contents page (pypdf keeps every lesson's bookmarks under its title), then
-numbered: rendering one huge document is what makes WeasyPrint slow.
+a contents page (every lesson's bookmarks and links kept, see ``pdfmerge``),
+then numbered: rendering one huge document is what makes WeasyPrint slow.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import posixpath
 import re
@@ -26,7 +25,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.logging import suppress_logging
 
-from curriculum import printing
+from curriculum import pdfmerge, printing
 from curriculum.accessibility import csp_meta
 from curriculum.catalog import toc_order
 from curriculum.handoutpages import printables
@@ -134,48 +133,6 @@ def _render_extra(html: str, paper: str) -> bytes:
     )
 
 
-def _pdf_text(text: str) -> str:
-    """Text for a PDF string in a standard font: Latin-1 only, with its delimiters escaped."""
-    safe = text.encode("latin-1", "replace").decode("latin-1")
-    return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-
-def stamp_pages(pages: list[Any], title: str, first: int = 0) -> None:
-    """Write "title" and "Page n of N" in the bottom margin of each page from ``first`` on.
-
-    Each stamp is a tiny page drawn with the standard Helvetica font and merged
-    over the page: rendering numbered blank pages with WeasyPrint cost seconds a book.
-    """
-    from pypdf import PageObject
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
-    )
-    total = len(pages)
-    for index in range(first, total):
-        page = pages[index]
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
-        label = f"Page {index + 1} of {total}"
-        right = width - 54 - len(label) * 4.3  # Helvetica 8.5 pt: about 4.3 pt a character
-        content = DecodedStreamObject()
-        content.set_data(
-            f"BT /F1 8.5 Tf 54 30 Td ({_pdf_text(title)}) Tj ET "
-            f"BT /F1 8.5 Tf {right:.1f} 30 Td ({_pdf_text(label)}) Tj ET".encode("latin-1")
-        )
-        stamp = PageObject.create_blank_page(width=width, height=height)
-        stamp[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
-        )
-        stamp[NameObject("/Contents")] = content
-        page.merge_page(stamp)
-
-
 def merge_book(
     parts: list[tuple[str, Path]],
     cover_html: str,
@@ -190,8 +147,6 @@ def merge_book(
     ``contents`` is the contents template's text, its context and one entry per
     part; everything is plain data so that books can be merged in worker processes.
     """
-    from pypdf import PdfReader, PdfWriter
-
     source, context, entries = contents
     template = jinja2.Environment(autoescape=True).from_string(source)
 
@@ -199,9 +154,9 @@ def merge_book(
         numbered = [{**entry, "page": start} for entry, start in zip(entries, starts, strict=True)]
         return template.render(entries=numbered, **context)
 
-    counts = [len(PdfReader(path).pages) for _, path in parts]
+    counts = [pdfmerge.page_count(path) for _, path in parts]
     cover = _render_extra(cover_html, paper)
-    cover_pages = len(PdfReader(io.BytesIO(cover)).pages)
+    cover_pages = pdfmerge.page_count(cover)
     toc_pages = 1
     for _ in range(3):  # the contents' own length shifts the page numbers it lists
         starts, page = [], cover_pages + toc_pages + 1
@@ -209,28 +164,26 @@ def merge_book(
             starts.append(page)
             page += count
         toc = _render_extra(toc_html_for(starts), paper)
-        length = len(PdfReader(io.BytesIO(toc)).pages)
+        length = pdfmerge.page_count(toc)
         if length == toc_pages:
             break
         toc_pages = length
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(cover)), import_outline=False)
-    writer.append(PdfReader(io.BytesIO(toc)), outline_item="Contents", import_outline=False)
-    for _label, path in parts:
-        writer.append(PdfReader(path))  # each lesson's own bookmarks, its title first
-    stamp_pages(list(writer.pages), title, first=cover_pages)
-    writer.add_metadata(
+    stamp = f"D:{date.replace('-', '')}"
+    pdfmerge.merge(
+        [
+            pdfmerge.Part(cover, keep_bookmarks=False),
+            pdfmerge.Part(toc, bookmark="Contents", keep_bookmarks=False),
+            *(pdfmerge.Part(path) for _, path in parts),  # each lesson's own bookmarks, its title first
+        ],
+        target,
         {
             "/Title": title,
             "/Author": "Online Safety Curriculum contributors",
-            "/CreationDate": f"D:{date.replace('-', '')}",
-            "/ModDate": f"D:{date.replace('-', '')}",
-        }
+            "/CreationDate": stamp,
+            "/ModDate": stamp,
+        },
+        number_from=cover_pages,
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    target.write_bytes(buffer.getvalue())
 
 
 def _merge_task(arguments: tuple[Any, ...]) -> str:
@@ -332,40 +285,27 @@ def raw_dir(app: Sphinx) -> Path:
     return Path(app.doctreedir) / "curriculum-pdf"
 
 
-def stamp_numbers(source: Path, target: Path, title: str) -> None:
-    """Copy a lesson PDF (tags and bookmarks kept) with "Page n of N" stamped on every page."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(source))
-    stamp_pages(list(writer.pages), title)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    target.write_bytes(buffer.getvalue())
-
-
 def write_bundle(lesson: Path, handouts: list[tuple[str, Path]], target: Path, data: dict[str, Any]) -> None:
     """The numbered lesson plan, then each handout as it is printed for the class, one bookmark each."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    writer.append(PdfReader(lesson))
-    for title, path in handouts:
-        writer.append(PdfReader(path), outline_item=f"Handout: {title}", import_outline=False)
     date = f"D:{data['last_reviewed'].replace('-', '')}"
-    writer.add_metadata(
-        {"/Title": f"{data['title']}: lesson plan and handouts", "/CreationDate": date, "/ModDate": date}
+    pdfmerge.merge(
+        [
+            pdfmerge.Part(lesson),
+            *(
+                pdfmerge.Part(path, bookmark=f"Handout: {title}", keep_bookmarks=False)
+                for title, path in handouts
+            ),
+        ],
+        target,
+        {"/Title": f"{data['title']}: lesson plan and handouts", "/CreationDate": date, "/ModDate": date},
     )
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    target.write_bytes(buffer.getvalue())
 
 
 def _publish_task(arguments: tuple[Any, ...]) -> str:
     """Worker side of publishing one lesson: its numbered PDF, and the bundle with its handouts."""
     raw, target, title, handouts, bundle, data = arguments
     try:
-        stamp_numbers(raw, target, title)
+        pdfmerge.number(raw, target, title)
         if handouts:
             write_bundle(target, handouts, bundle, data)
     except Exception as error:  # reported to the build, which fails under -W
