@@ -159,3 +159,21 @@ def test_links_inside_a_merged_book_lead_to_the_same_lesson(built_minibook):
             assert part == sum(1 for start in starts if start <= target), (str(name), number, target)
             followed += 1
     assert followed >= 4
+
+
+def test_an_edit_renders_only_that_lessons_print_page_and_the_books_follow(minibook):
+    assert minibook.build().returncode == 0
+    pages = minibook.src / "_build" / "html" / "pdf" / "pages"
+    before = {path.name: path.stat().st_mtime_ns for path in pages.glob("*.html")}
+    minibook.edit("lessons/6-8/sample-lesson.md", "TAB-ONE-TEXT", "TAB-ONE-EDITED")
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    after = {path.name: path.stat().st_mtime_ns for path in pages.glob("*.html")}
+    assert sorted(name for name in after if after[name] != before[name]) == ["sample-lesson.html"]
+    for pdf in (
+        "lessons/sample-lesson.pdf",
+        "online-safety-curriculum-6-8.pdf",
+        "online-safety-curriculum.pdf",
+    ):
+        text = text_of(build.html / "pdf" / pdf)
+        assert "TAB-ONE-EDITED" in text and "TAB-ONE-TEXT" not in text, pdf

@@ -89,12 +89,25 @@ def write_lesson_pages(app: Sphinx) -> list[printing.Job]:
         data = lessons.get(docname)
         if data is None:
             continue
+        name = f"{OUTPUT_DIR}/pages/{docname.rsplit('/', 1)[-1]}.html"
+        wanted.add(outdir / name)
+        job = printing.Job(
+            source=str(outdir / name),
+            target=str(raw_dir(app) / Path(lesson_pdf(docname)).name),
+            kind="pdf",
+            paper=app.config.curriculum_paper,
+            design=str(_design(app)),
+            date=data["last_reviewed"],
+            stylesheet="book.css",
+        )
+        jobs.append(job)
+        if not printing.needs_rendering(app, docname, [outdir / name]):
+            continue  # the print page on disk is still right
         with suppress_logging():
             doctree = env.get_and_resolve_doctree(docname, builder)
         body = nodes.container("", *(child.deepcopy() for child in doctree.children))
         page = builder.get_target_uri(docname)
         fragment = _absolute_links(builder.render_partial(body)["fragment"], page, base_url)
-        name = f"{OUTPUT_DIR}/pages/{docname.rsplit('/', 1)[-1]}.html"
         html = template.render(
             csp=jinja2.utils.markupsafe.Markup(csp_meta()),
             language=app.config.language or "en",
@@ -107,18 +120,6 @@ def write_lesson_pages(app: Sphinx) -> list[printing.Job]:
             body=jinja2.utils.markupsafe.Markup(fragment),
         )
         write_if_changed(outdir / name, html)
-        wanted.add(outdir / name)
-        jobs.append(
-            printing.Job(
-                source=str(outdir / name),
-                target=str(raw_dir(app) / Path(lesson_pdf(docname)).name),
-                kind="pdf",
-                paper=app.config.curriculum_paper,
-                design=str(_design(app)),
-                date=data["last_reviewed"],
-                stylesheet="book.css",
-            )
-        )
     for stale in (outdir / OUTPUT_DIR / "pages").glob("*.html"):
         if stale not in wanted:
             stale.unlink()

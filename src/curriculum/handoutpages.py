@@ -187,14 +187,28 @@ def _handout_nodes(doctree: nodes.document) -> dict[str, nodes.Element]:
     return {node["handout_id"]: node for node in doctree.findall(handout)}
 
 
-def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str, str]]:
-    """Every handout page as ``(record, version, layout, html, date)``."""
+def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str | None, str]]:
+    """Every handout page as ``(record, version, layout, html, date)``; html is None when unchanged."""
     builder = app.builder
     env = app.env
     template = _template(app)
     lessons = getattr(env, "curriculum_lessons", {})
     base_url = (app.config.html_baseurl or "").rstrip("/")
     for docname, records in sorted(handout_records(env).items()):
+        date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
+        planned = [
+            (record, version, layout)
+            for record in records
+            for version in versions(record)
+            for layout in (["sheet", "wallet"] if wallet_cards(record, version) else ["sheet"])
+        ]
+        pages = [
+            Path(app.outdir) / page_name(record["id"], version, layout) for record, version, layout in planned
+        ]
+        if not printing.needs_rendering(app, docname, pages):
+            for record, version, layout in planned:
+                yield record, version, layout, None, date  # the page on disk is still right
+            continue
         with suppress_logging():
             doctree = env.get_and_resolve_doctree(docname, builder)
         found = _handout_nodes(doctree)
@@ -219,7 +233,6 @@ def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str, s
                 )
                 fragment = builder.render_partial(content)["fragment"]
                 sources = builder.render_partial(cited)["fragment"] if cited.children else ""
-                date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
                 layouts = ["sheet", "wallet"] if wallet_cards(record, version) else ["sheet"]
                 for layout in layouts:
                     name = page_name(record["id"], version, layout)
@@ -282,7 +295,8 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     for record, version, layout, html, date in render_pages(app):
         page = outdir / page_name(record["id"], version, layout)
         wanted.add(page)
-        write_if_changed(page, html)
+        if html is not None:
+            write_if_changed(page, html)
         for made in printables(record, app.config.curriculum_paper):
             cards = made.kind == "pdf" and not made.large and wallet_cards(record, version)
             if made.version == version and made.kind != "html" and cards == (layout == "wallet"):
@@ -318,12 +332,13 @@ def design_stamp(app: Sphinx) -> str:
 def on_env_get_outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Rebuild every page with handouts when the print design changed (nothing else would)."""
+    """Rebuild every page with print pages (handouts, lesson plans) when the print design changed."""
     stamp = design_stamp(app)
     if getattr(env, "curriculum_design_stamp", None) == stamp:
         return []
     env.curriculum_design_stamp = stamp
-    return sorted(set(handout_records(env)) - removed)
+    printed = set(handout_records(env)) | set(getattr(env, "curriculum_lessons", {}))
+    return sorted(printed - removed)
 
 
 def check_design(app: Sphinx) -> None:

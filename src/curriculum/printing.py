@@ -195,6 +195,21 @@ def on_builder_inited(app: Sphinx) -> None:
     app.curriculum_print_jobs = []
     app.curriculum_print_dirs = set()
     app.curriculum_after_print = []
+    app.curriculum_written = set()
+
+
+def on_html_page_context(app: Sphinx, pagename: str, *args: Any) -> None:
+    """Note each page written in this build: only their print pages need rendering again."""
+    app.curriculum_written.add(pagename)
+
+
+def needs_rendering(app: Sphinx, docname: str, pages: Iterable[Path]) -> bool:
+    """Whether a page's print pages must be made again: it was written now, or one is missing.
+
+    Rendering a print page resolves the whole doctree; doing it only for the
+    pages Sphinx wrote is what keeps an edit to one lesson quick.
+    """
+    return docname in app.curriculum_written or not all(page.exists() for page in pages)
 
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
@@ -224,4 +239,5 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> None:
     """Run the print stage at the end of every HTML build."""
     app.connect("builder-inited", on_builder_inited)
+    app.connect("html-page-context", on_html_page_context)
     app.connect("build-finished", on_build_finished)
