@@ -177,3 +177,31 @@ def test_an_edit_renders_only_that_lessons_print_page_and_the_books_follow(minib
     ):
         text = text_of(build.html / "pdf" / pdf)
         assert "TAB-ONE-EDITED" in text and "TAB-ONE-TEXT" not in text, pdf
+
+
+def uris(path: Path) -> list[str]:
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return [
+            str(annotation.A.URI)
+            for page in pdf.pages
+            for annotation in page.obj.get("/Annots", [])
+            if "/A" in annotation and "/URI" in annotation.A
+        ]
+
+
+def test_links_to_other_pages_lead_to_the_published_book_or_nowhere(minibook):
+    """A relative link on paper would become a file path on the build machine."""
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    lesson = build.html / "pdf" / "lessons" / "sample-lesson.pdf"
+    assert "How to respond to a disclosure" in text_of(lesson)
+    assert not [uri for uri in uris(lesson) if uri.startswith("file:")]
+
+    minibook.edit("_config.yml", "html:\n", "html:\n  baseurl: https://example.org/book/\n")
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    links = uris(build.html / "pdf" / "lessons" / "sample-lesson.pdf")
+    assert "https://example.org/book/lessons/adults/responding-to-disclosure.html" in links
+    assert not [uri for uri in links if uri.startswith("file:")]

@@ -118,3 +118,19 @@ def test_a_failing_job_is_reported_not_raised(tmp_path, caplog):
     job = printing.Job(source=str(tmp_path / "missing.html"), target=str(tmp_path / "x.pdf"), kind="pdf")
     error, seconds = printing.render(job)
     assert error.startswith("x.pdf: ") and seconds >= 0
+
+
+def test_paper_links_point_at_the_published_book_or_drop_the_link():
+    from curriculum.printing import paper_links
+
+    html = (
+        '<a href="../adults/guide.html#steps">guide</a> <a href="#here">here</a> '
+        '<a href="https://fbi.gov/x.html">FBI</a> <a href="tel:988">988</a>'
+    )
+    assert paper_links(html, "lessons/6-8/lesson.html", "https://example.org/book") == (
+        '<a href="https://example.org/book/lessons/adults/guide.html#steps">guide</a> <a href="#here">here</a> '
+        '<a href="https://fbi.gov/x.html">FBI</a> <a href="tel:988">988</a>'
+    )
+    assert paper_links(html, "lessons/6-8/lesson.html", "") == (
+        '<a >guide</a> <a href="#here">here</a> <a href="https://fbi.gov/x.html">FBI</a> <a href="tel:988">988</a>'
+    )

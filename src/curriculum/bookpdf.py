@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
-import re
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +35,6 @@ from curriculum.printing import band_pdf, bundle_pdf, lesson_pdf
 
 logger = logging.getLogger(__name__)
 
-_HREF = re.compile(r'href="(?P<url>[^"#:]+\.html)(?P<anchor>#[^"]*)?"')
-
 
 class BookPdfDirective(SphinxDirective):
     """``:::{book-pdf}`` with ``:band: 6-8`` (or ``all``): a download link to that PDF."""
@@ -58,16 +55,6 @@ class BookPdfDirective(SphinxDirective):
 
 def _design(app: Sphinx) -> Path:
     return Path(app.srcdir) / app.config.curriculum_handout_design
-
-
-def _absolute_links(html: str, page: str, base_url: str) -> str:
-    """Links to other pages point at the web book (a relative link means nothing on paper)."""
-
-    def fix(match: re.Match[str]) -> str:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), match["url"]))
-        return f'href="{base_url}/{target}{match["anchor"] or ""}"' if base_url else match.group()
-
-    return _HREF.sub(fix, html)
 
 
 def write_lesson_pages(app: Sphinx) -> list[printing.Job]:
@@ -99,6 +86,8 @@ def write_lesson_pages(app: Sphinx) -> list[printing.Job]:
             design=str(_design(app)),
             date=data["last_reviewed"],
             stylesheet="book.css",
+            links_from=builder.get_target_uri(docname),
+            site_url=base_url,
         )
         jobs.append(job)
         if not printing.needs_rendering(app, docname, [outdir / name]):
@@ -107,7 +96,7 @@ def write_lesson_pages(app: Sphinx) -> list[printing.Job]:
             doctree = env.get_and_resolve_doctree(docname, builder)
         body = nodes.container("", *(child.deepcopy() for child in doctree.children))
         page = builder.get_target_uri(docname)
-        fragment = _absolute_links(builder.render_partial(body)["fragment"], page, base_url)
+        fragment = builder.render_partial(body)["fragment"]
         html = template.render(
             csp=jinja2.utils.markupsafe.Markup(csp_meta()),
             language=app.config.language or "en",

@@ -309,6 +309,8 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
                         large=made.large,
                         design=str(design),
                         date=date,
+                        links_from=page_name(record["id"], version, layout),
+                        site_url=(app.config.html_baseurl or "").rstrip("/"),
                     )
                 )
     for stale in target.glob("*.html"):

@@ -19,6 +19,8 @@ import hashlib
 import json
 import logging as std_logging
 import os
+import posixpath
+import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -70,6 +72,8 @@ class Job:
     design: str = ""  # folder holding the print CSS (for the large-print sheet)
     date: str = "2026-01-01"  # creation date written into the file
     stylesheet: str = "print.css"  # the CSS file the page links, beside it
+    links_from: str = ""  # site path that the page's relative links are relative to
+    site_url: str = ""  # the published book (html_baseurl), where links to its pages lead
 
     def key(self) -> str:
         """Hash of every input that decides the output's bytes."""
@@ -79,6 +83,28 @@ class Job:
             digest.update(Path(css).read_bytes())
         digest.update(_renderer_version(self.kind).encode())
         return digest.hexdigest()
+
+
+#: A relative link to another page of the book (not an anchor, not a scheme, not a file).
+_PAGE_LINK = re.compile(r'href="(?P<url>(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)[^"#]*\.html)(?P<anchor>#[^"]*)?"')
+
+
+def paper_links(html: str, links_from: str, site_url: str) -> str:
+    """Links to other pages of the book, made right for a PDF.
+
+    On paper a relative link means nothing, and WeasyPrint would turn it into
+    a file path on the build machine. With the book's address configured the
+    link leads to that page of the published book; without it the words stay
+    and the link goes.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        if not site_url:
+            return ""
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(links_from), match["url"]))
+        return f'href="{site_url}/{target}{match["anchor"] or ""}"'
+
+    return _PAGE_LINK.sub(fix, html)
 
 
 def _stylesheets(job: Job) -> list[str]:
@@ -128,7 +154,8 @@ def _render_pdf(job: Job) -> None:
     sheets = [CSS(string=f"@page {{ size: {PAPERS[job.paper]}; }}")]
     if job.large:
         sheets.append(CSS(filename=str(Path(job.design) / "large-print.css")))
-    HTML(filename=job.source).write_pdf(job.target, stylesheets=sheets, pdf_variant="pdf/ua-1")
+    page = paper_links(Path(job.source).read_text(encoding="utf-8"), job.links_from, job.site_url)
+    HTML(string=page, base_url=job.source).write_pdf(job.target, stylesheets=sheets, pdf_variant="pdf/ua-1")
 
 
 def _render_docx(job: Job) -> None:
