@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from bs4 import BeautifulSoup
 
-from curriculum import privacy
+from curriculum import frontmatter, privacy
 from curriculum.handoutpages import OUTPUT_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -279,3 +279,37 @@ def test_a_teen_in_trouble_is_one_click_from_the_home_page(real_book):
             "NCMEC CyberTipline",
         ):
             assert step in text, step
+
+
+def test_every_classroom_lesson_sends_home_a_family_letter_and_gives_a_student_handout(real_book):
+    """What a teacher prints for a lesson: practice cards, a student sheet, the letter, the help card."""
+    lessons = [path for band in BANDS for path in sorted((ROOT / "lessons" / band).glob("[!_]*.md"))]
+    lessons = [path for path in lessons if path.stem != "index"]
+    assert len(lessons) >= 17
+    for path in lessons:
+        band = path.parent.name
+        page = BeautifulSoup(real_book.page(f"lessons/{band}/{path.stem}.html"), "html.parser")
+        frames = page.select("div.handout")
+        kinds = {
+            (
+                next(c.removeprefix("handout-") for c in frame["class"] if c.startswith("handout-")),
+                next(c.removeprefix("audience-") for c in frame["class"] if c.startswith("audience-")),
+            )
+            for frame in frames
+        }
+        assert ("family-letter", "families") in kinds, path.name
+        assert ("scenario-cards", "students") in kinds, path.name
+        assert kinds & {("worksheet", "students"), ("tip-sheet", "students"), ("response-card", "students")}
+        for frame in frames:
+            assert (
+                real_book.html / "handouts" / f"{frame['id'].removeprefix('handout-')}-letter.pdf"
+            ).is_file()
+        listed = [a["href"] for a in page.select(".glance-handouts a")]
+        assert any(href.endswith("resources.html#handout-help-and-reporting-card") for href in listed), (
+            path.name
+        )
+
+
+def test_lessons_that_state_the_law_are_marked_for_legal_review():
+    law = ROOT / "lessons" / "9-12" / "the-law-for-protection-not-fear.md"
+    assert frontmatter.parse(law.read_text(encoding="utf-8")).data["needs_legal_review"] is True

@@ -101,3 +101,14 @@ def test_timed_block_without_minutes_fails_the_build(minibook):
     assert build.returncode != 0
     assert "sample-lesson.md:39" in build.output
     assert "needs ':minutes:'" in build.output
+
+
+def test_a_page_awaiting_legal_review_says_so_at_the_top(minibook):
+    minibook.edit(LESSON, "handouts: [", "needs_legal_review: true\nhandouts: [")
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    page = BeautifulSoup(build.page("lessons/6-8/sample-lesson.html"), "html.parser")
+    note = page.select_one("section#at-a-glance .legal-review")
+    assert "a lawyer has not yet reviewed it" in note.get_text()
+    unmarked = BeautifulSoup(build.page("lessons/adults/responding-to-disclosure.html"), "html.parser")
+    assert unmarked.select_one(".legal-review") is None

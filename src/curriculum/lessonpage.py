@@ -204,11 +204,20 @@ def _glance(app: Sphinx, docname: str, data: dict[str, Any], doctree: nodes.docu
         facts += _field("Standards", _para(standards_text(data["standards"])))
     facts += _field("Last reviewed", _para(data["last_reviewed"]))
     section += facts
+    if data.get("needs_legal_review"):
+        note = nodes.admonition(classes=["legal-review"])
+        note += nodes.title("Legal review pending", "Legal review pending")
+        note += _para(
+            "This page describes the law in general terms, and a lawyer has not yet reviewed it. "
+            "Laws differ by state: check the legal parts with your district's counsel before you "
+            "teach them."
+        )
+        section += note
     here = posixpath.dirname(docname)
     label = "Lesson plan (PDF)" if data["kind"] == "lesson" else "This guide (PDF)"
     links = nodes.paragraph("", "", nodes.Text("Print: "), classes=["glance-print", "web-only"])
     links += nodes.reference("", label, refuri=posixpath.relpath(lesson_pdf(docname), here))
-    if handout_records(app.env).get(docname):
+    if handout_records(app.env).get(docname) or data.get("handouts"):
         links += nodes.Text(" · ")
         links += nodes.reference(
             "", "with all its handouts (PDF)", refuri=posixpath.relpath(bundle_pdf(docname), here)
