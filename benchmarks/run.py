@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -37,6 +36,17 @@ def copy_book(target: Path) -> Path:
     return sources.copy_book(ROOT, target)
 
 
+#: Runs one build and writes the peak resident memory of its largest process (the build or a
+#: print worker) in KB. A fresh process per build: RUSAGE_CHILDREN only ever grows, so
+#: measured from this script every build would report the largest of all builds before it.
+MEASURE_PEAK = """
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:])
+open(sys.argv[1], "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
 def build(src: Path, plain: bool = False) -> tuple[float, dict[str, float], int]:
     """One build: wall seconds, stage seconds, peak RSS in MB of the build process tree's largest process."""
     timings = src / "_timings.json"
@@ -45,13 +55,19 @@ def build(src: Path, plain: bool = False) -> tuple[float, dict[str, float], int]
     command = [str(BIN / "jupyter-book"), "build", str(src), "--quiet"]
     if not plain:
         command += ["-W", "-n", "--keep-going"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak_file = src / "_peak_kb"
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE_PEAK, str(peak_file), *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0 and not plain:
         raise SystemExit(f"build failed in {src}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) // 1024
+    peak = int(peak_file.read_text()) // 1024
     stages = json.loads(timings.read_text()) if timings.exists() else {}
     return seconds, stages, peak
 
