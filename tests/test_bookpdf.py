@@ -74,6 +74,7 @@ def test_band_and_whole_book_contain_their_lessons_and_no_others(built_minibook)
     for name in ("online-safety-curriculum-6-8.pdf", "online-safety-curriculum.pdf"):
         reader = PdfReader(folder / name)
         assert reader.metadata.title.startswith("Mini curriculum: ")
+        assert reader.trailer["/Root"]["/Lang"] == "en"
         assert size(folder / name) == LETTER
     cover = PdfReader(folder / "online-safety-curriculum.pdf").pages[0].extract_text()
     assert "Mini curriculum" in cover and "All grades" in cover and "CC BY 4.0" in cover

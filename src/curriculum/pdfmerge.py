@@ -113,6 +113,8 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
                 _rename_link_targets(page, prefix)
             if part.bookmark and len(merged.pages) > offset:
                 bookmarks.append(OutlineItem(part.bookmark, offset))
+            if "/Lang" in source.Root and "/Lang" not in merged.Root:
+                merged.Root.Lang = source.Root.Lang  # the language of the first part that says
             if part.keep_bookmarks:
                 with source.open_outline() as outline:
                     copies = (_copy(item, pages, named) for item in outline.root)
@@ -124,6 +126,9 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
             merged.Root.Names = merged.make_indirect(Dictionary(Dests=tree.obj))
         with merged.open_outline() as outline:
             outline.root.extend(bookmarks)
+        # Viewers show the title, not the file name, and open with the bookmarks.
+        merged.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        merged.Root.PageMode = Name.UseOutlines
         if number_from is not None:
             stamp_pages(merged, info.get("/Title", ""), first=number_from)
         merged.docinfo = merged.make_indirect(Dictionary({key: String(value) for key, value in info.items()}))
