@@ -53,6 +53,11 @@ def test_lesson_plan_pdf_has_everything_a_teacher_prints(built_minibook):
     reader = PdfReader(pdf)
     assert reader.metadata.title.startswith("Sample lesson on asking for help")
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
+    import pikepdf
+
+    with pikepdf.open(pdf) as tagged:  # the page number is an artifact, so the tags stay whole
+        stamp = tagged.pages[0].obj.Contents[-1].read_bytes()
+        assert b"/Artifact" in stamp and b"Page 1 of" in stamp
     assert reader.trailer["/Root"]["/Lang"] == "en"
     titles = outline_titles(pdf)
     assert (

@@ -46,7 +46,8 @@ def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0) -> None:
 
     The stamp is two lines of text in the standard Helvetica font added after
     the page's own drawing (wrapped in q/Q so the page's transforms do not
-    apply to it): numbering a merged book this way costs milliseconds.
+    apply to it), marked as a pagination artifact so a tagged lesson PDF stays
+    valid for screen readers: numbering a merged book this way costs milliseconds.
     """
     font = pdf.make_indirect(
         Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding)
@@ -58,13 +59,17 @@ def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0) -> None:
         label = f"Page {index + 1} of {total}"
         right = x1 - _STAMP_X - len(label) * _STAMP_SIZE * 0.506  # Helvetica: about half an em a character
         name = page.add_resource(font, Name.Font, prefix="Stamp")
-        stamp = b"Q\n" + b" ".join(
-            [
-                b"BT %s %.1f Tf %.1f %d Td (%s) Tj ET"
-                % (bytes(name.unparse()), _STAMP_SIZE, x0 + _STAMP_X, _STAMP_Y, _pdf_text(title)),
-                b"BT %s %.1f Tf %.1f %d Td (%s) Tj ET"
-                % (bytes(name.unparse()), _STAMP_SIZE, right, _STAMP_Y, _pdf_text(label)),
-            ]
+        stamp = (
+            b"Q\n/Artifact <</Type /Pagination>> BDC "
+            + b" ".join(
+                [
+                    b"BT %s %.1f Tf %.1f %d Td (%s) Tj ET"
+                    % (bytes(name.unparse()), _STAMP_SIZE, x0 + _STAMP_X, _STAMP_Y, _pdf_text(title)),
+                    b"BT %s %.1f Tf %.1f %d Td (%s) Tj ET"
+                    % (bytes(name.unparse()), _STAMP_SIZE, right, _STAMP_Y, _pdf_text(label)),
+                ]
+            )
+            + b" EMC"
         )
         page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
         page.contents_add(pikepdf.Stream(pdf, stamp))
