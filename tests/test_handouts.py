@@ -138,6 +138,13 @@ SHARED-CARD-TEXT: talk to a trusted adult.
 """
 
 
+def built_page(minibook, page: str):
+    """Build the edited fixture book (it must succeed) and read one of its pages."""
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    return build, BeautifulSoup(build.page(page), "html.parser")
+
+
 def test_a_lesson_can_list_a_handout_held_by_another_page(minibook):
     """The help card lives once, on its own page, yet prints with every lesson that lists it."""
     printables = minibook.file("book/printables.md")
@@ -147,10 +154,7 @@ def test_a_lesson_can_list_a_handout_held_by_another_page(minibook):
         "handouts: [ask-for-help-cards, ask-for-help-letter]",
         "handouts: [ask-for-help-cards, ask-for-help-letter, shared-help-card]",
     )
-    build = minibook.build()
-    assert build.returncode == 0, build.output
-
-    lesson = BeautifulSoup(build.page("lessons/6-8/sample-lesson.html"), "html.parser")
+    build, lesson = built_page(minibook, "lessons/6-8/sample-lesson.html")
     listed = lesson.select(".glance-handouts li")
     assert len(listed) == 3
     assert listed[-1].a["href"] == "../../book/printables.html#handout-shared-help-card"
@@ -162,17 +166,13 @@ def test_a_lesson_can_list_a_handout_held_by_another_page(minibook):
     assert "Where to get help" in table.get_text()
 
     minibook.edit("book/printables.md", "::::{handout} Where to get help", "::::{handout} Help lines")
-    build = minibook.build()
-    assert build.returncode == 0, build.output
-    lesson = BeautifulSoup(build.page("lessons/6-8/sample-lesson.html"), "html.parser")
+    _, lesson = built_page(minibook, "lessons/6-8/sample-lesson.html")
     assert lesson.select(".glance-handouts li")[-1].a.get_text() == "Help lines"
 
 
 def test_worksheets_get_one_name_line_whether_or_not_the_writer_typed_one(minibook):
     minibook.edit(LESSON, ":kind: family-letter", ":kind: worksheet")
-    build = minibook.build()
-    assert build.returncode == 0, build.output
-    page = BeautifulSoup(build.page("handouts/ask-for-help-letter.html"), "html.parser")
+    _, page = built_page(minibook, "handouts/ask-for-help-letter.html")
     assert page.select_one(".name-line") is not None
 
     minibook.edit(
@@ -180,9 +180,7 @@ def test_worksheets_get_one_name_line_whether_or_not_the_writer_typed_one(minibo
         "Dear family, this week we practised asking for help.",
         "Name: ______ (so I can find you if you ask to talk)\n\nDear family, this week we practised asking for help.",
     )
-    build = minibook.build()
-    assert build.returncode == 0, build.output
-    page = BeautifulSoup(build.page("handouts/ask-for-help-letter.html"), "html.parser")
+    _, page = built_page(minibook, "handouts/ask-for-help-letter.html")
     assert page.select_one(".name-line") is None
     assert page.get_text().count("Name:") == 1
 

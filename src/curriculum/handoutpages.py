@@ -92,6 +92,11 @@ def page_name(handout_id: str, version: str, layout: str = "sheet") -> str:
     return f"{OUTPUT_DIR}/{handout_id}{suffix}.html"
 
 
+def layouts(record: dict[str, Any], version: str) -> list[str]:
+    """The print pages of one copy: the sheet, and for response cards also the wallet cards."""
+    return ["sheet", "wallet"] if wallet_cards(record, version) else ["sheet"]
+
+
 def has_name_line(content: nodes.Element) -> bool:
     """A handout that asks for the name its own way ("Name: ___ (so I can find you)") gets no second line."""
     return any(para.astext().lstrip().startswith("Name:") for para in content.findall(nodes.paragraph))
@@ -200,7 +205,7 @@ def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str | 
             (record, version, layout)
             for record in records
             for version in versions(record)
-            for layout in (["sheet", "wallet"] if wallet_cards(record, version) else ["sheet"])
+            for layout in layouts(record, version)
         ]
         pages = [
             Path(app.outdir) / page_name(record["id"], version, layout) for record, version, layout in planned
@@ -233,8 +238,7 @@ def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str | 
                 )
                 fragment = builder.render_partial(content)["fragment"]
                 sources = builder.render_partial(cited)["fragment"] if cited.children else ""
-                layouts = ["sheet", "wallet"] if wallet_cards(record, version) else ["sheet"]
-                for layout in layouts:
+                for layout in layouts(record, version):
                     name = page_name(record["id"], version, layout)
                     css = posixpath.relpath(f"{OUTPUT_DIR}/print.css", posixpath.dirname(name))
                     html = template.render(
