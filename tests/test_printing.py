@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
 
@@ -112,6 +113,25 @@ def test_unchanged_jobs_are_skipped_and_stale_outputs_removed(tmp_path):
     page.write_text("<html><body><p>Hello again</p></body></html>", encoding="utf-8")
     assert printing.run_jobs([job], state, [tmp_path], workers=1) == ["sheet-letter.pdf"]
     assert "Hello again" in pdf_text(tmp_path / "sheet-letter.pdf")
+
+
+def test_one_layout_prints_centred_on_letter_and_a4(tmp_path):
+    """Laid out once on the area both papers hold: the same lines on each, with even margins."""
+    page = tmp_path / "sheet.html"
+    words = " ".join(f"word{number}" for number in range(400))
+    page.write_text(f"<html><body><h1>Exit ticket</h1><p>{words}</p></body></html>", encoding="utf-8")
+    (tmp_path / "print.css").write_text("@page { margin: 0.7in; }", encoding="utf-8")
+    letter, a4 = tmp_path / "sheet-letter.pdf", tmp_path / "sheet-a4.pdf"
+    job = printing.Job(source=str(page), target=str(letter), kind="pdf", also=(("a4", str(a4)),))
+    assert printing.run_jobs([job], tmp_path / "state", [tmp_path], workers=1) == [a4.name, letter.name]
+    assert page_size(letter) == LETTER and page_size(a4) == A4
+    assert PdfReader(letter).pages[0].extract_text() == PdfReader(a4).pages[0].extract_text()
+    for path in (letter, a4):  # the layout was drawn from (0, 0) to (A4's width, Letter's height)
+        box = PdfReader(path).pages[0].mediabox
+        assert math.isclose(-float(box.left), float(box.right) - 595.2756, abs_tol=0.01), path
+        assert math.isclose(-float(box.bottom), float(box.top) - 792, abs_tol=0.01), path
+    a4.unlink()
+    assert printing.run_jobs([job], tmp_path / "state", [tmp_path], workers=1) == [a4.name, letter.name]
 
 
 def test_a_failing_job_is_reported_not_raised(tmp_path, caplog):

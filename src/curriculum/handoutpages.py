@@ -15,7 +15,7 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -301,22 +301,31 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
         wanted.add(page)
         if html is not None:
             write_if_changed(page, html)
+        base = printing.Job(
+            source=str(page),
+            target="",
+            kind="pdf",
+            design=str(design),
+            date=date,
+            links_from=page_name(record["id"], version, layout),
+            site_url=(app.config.html_baseurl or "").rstrip("/"),
+        )
+        papers: list[tuple[str, str]] = []  # (paper, file) of the regular PDFs: one layout for all
         for made in printables(record, app.config.curriculum_paper):
             cards = made.kind == "pdf" and not made.large and wallet_cards(record, version)
-            if made.version == version and made.kind != "html" and cards == (layout == "wallet"):
+            if made.version != version or made.kind == "html" or cards != (layout == "wallet"):
+                continue
+            output = str(outdir / made.path)
+            if made.kind == "pdf" and not made.large:
+                papers.append((made.paper, output))
+            else:
                 jobs.append(
-                    printing.Job(
-                        source=str(page),
-                        target=str(outdir / made.path),
-                        kind=made.kind,
-                        paper=made.paper or "letter",
-                        large=made.large,
-                        design=str(design),
-                        date=date,
-                        links_from=page_name(record["id"], version, layout),
-                        site_url=(app.config.html_baseurl or "").rstrip("/"),
+                    replace(
+                        base, target=output, kind=made.kind, paper=made.paper or "letter", large=made.large
                     )
                 )
+        if papers:
+            jobs.append(replace(base, paper=papers[0][0], target=papers[0][1], also=tuple(papers[1:])))
     for stale in target.glob("*.html"):
         if stale not in wanted:
             stale.unlink()

@@ -1,4 +1,4 @@
-"""Merge and number PDFs: band books, the whole book, and a lesson with its handouts.
+"""Merge, number and re-box PDFs: band books, the whole book, a lesson with its handouts, A4 copies.
 
 qpdf, through pikepdf, does this in C++. pypdf took 4 s to merge the whole
 book's lesson PDFs, most of it spent parsing each lesson's tag tree; qpdf
@@ -79,6 +79,27 @@ def number(source: Path, target: Path, title: str) -> None:
     """Copy a PDF (tags, bookmarks and links kept) with "Page n of N" stamped on every page."""
     with pikepdf.open(source) as pdf:
         stamp_pages(pdf, title)
+        _save(pdf, target)
+
+
+def on_paper(source: bytes, size: tuple[float, float], target: Path) -> None:
+    """The same pages centred on a bigger paper (``size`` in points): one layout, printed on Letter and A4.
+
+    Only the page boxes change; the drawing, tags, links and bookmarks stay as
+    they are. A handout laid out once on the area both papers hold becomes its
+    Letter and its A4 PDF this way in milliseconds, where a second WeasyPrint
+    layout cost as much as the first.
+    """
+    width, height = size
+    with _open(source) as pdf:
+        for page in pdf.pages:
+            x0, y0, x1, y1 = (float(value) for value in page.mediabox)
+            left, bottom = x0 - (width - (x1 - x0)) / 2, y0 - (height - (y1 - y0)) / 2
+            box = Array([left, bottom, left + width, bottom + height])
+            page.obj.MediaBox = box
+            for name in ("/CropBox", "/BleedBox", "/TrimBox"):
+                if name in page.obj:
+                    page.obj[name] = box
         _save(pdf, target)
 
 

@@ -6,7 +6,9 @@ its bytes (page HTML, print CSS, variant, renderer version).  A job whose
 output exists with the same key is skipped, so a rebuild after editing one
 handout renders only that handout; outputs nobody asked for any more are
 deleted.  The rest run on all cores, one small document per process
-(WeasyPrint slows down badly on one huge document).
+(WeasyPrint slows down badly on one huge document).  A handout printed on
+both Letter and A4 is laid out once, on the area both papers hold, and
+centred on each: layout is what costs, and it is the same layout.
 
 Outputs are deterministic: PDF dates come from the lesson's ``last_reviewed``
 (a ``dcterms.created`` meta in the page), and pandoc's from
@@ -34,10 +36,16 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from . import pdfmerge
+
 logger = logging.getLogger(__name__)
 
 #: CSS ``size`` for each paper name used in output file names.
 PAPERS = {"letter": "letter", "a4": "A4"}
+#: Each paper in points, and the area both hold (A4's width, Letter's height): a
+#: handout made on both papers is laid out once on that area and centred on each.
+PAPER_POINTS = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
+SHARED_SIZE = "210mm 11in"
 MANIFEST = "curriculum-print.json"
 #: Where the book's PDFs go in the site, and the start of their file names.
 BOOK_OUTPUT_DIR = "pdf"
@@ -74,6 +82,11 @@ class Job:
     stylesheet: str = "print.css"  # the CSS file the page links, beside it
     links_from: str = ""  # site path that the page's relative links are relative to
     site_url: str = ""  # the published book (html_baseurl), where links to its pages lead
+    also: tuple[tuple[str, str], ...] = ()  # (paper, target): the same layout on other papers
+
+    def outputs(self) -> list[tuple[str, str]]:
+        """Every (paper, file) the job makes."""
+        return [(self.paper, self.target), *self.also]
 
     def key(self) -> str:
         """Hash of every input that decides the output's bytes."""
@@ -129,7 +142,8 @@ def render(job: Job) -> tuple[str, float]:
     """
     started = time.perf_counter()
     try:
-        Path(job.target).parent.mkdir(parents=True, exist_ok=True)
+        for _, target in job.outputs():
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
         if job.kind == "pdf":
             _render_pdf(job)
         else:
@@ -151,11 +165,18 @@ def _render_pdf(job: Job) -> None:
 
     std_logging.getLogger("weasyprint").setLevel(std_logging.ERROR)
     std_logging.getLogger("fontTools").setLevel(std_logging.ERROR)
-    sheets = [CSS(string=f"@page {{ size: {PAPERS[job.paper]}; }}")]
+    size = SHARED_SIZE if job.also else PAPERS[job.paper]
+    sheets = [CSS(string=f"@page {{ size: {size}; }}")]
     if job.large:
         sheets.append(CSS(filename=str(Path(job.design) / "large-print.css")))
     page = paper_links(Path(job.source).read_text(encoding="utf-8"), job.links_from, job.site_url)
-    HTML(string=page, base_url=job.source).write_pdf(job.target, stylesheets=sheets, pdf_variant="pdf/ua-1")
+    document = HTML(string=page, base_url=job.source)
+    if not job.also:
+        document.write_pdf(job.target, stylesheets=sheets, pdf_variant="pdf/ua-1")
+        return
+    shared = document.write_pdf(stylesheets=sheets, pdf_variant="pdf/ua-1")
+    for paper, target in job.outputs():
+        pdfmerge.on_paper(shared, PAPER_POINTS[paper], Path(target))
 
 
 def _render_docx(job: Job) -> None:
@@ -189,9 +210,14 @@ def run_jobs(
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
-    keys = {job.target: job.key() for job in jobs}
+    keys: dict[str, str] = {}
+    for job in jobs:
+        key = job.key()
+        keys.update((target, key) for _, target in job.outputs())
     todo = [
-        job for job in jobs if manifest.get(job.target) != keys[job.target] or not Path(job.target).exists()
+        job
+        for job in jobs
+        if any(manifest.get(path) != keys[path] or not Path(path).exists() for _, path in job.outputs())
     ]
     if todo:
         import weasyprint  # noqa: F401 (imported once here, so forked workers inherit it)
@@ -205,7 +231,8 @@ def run_jobs(
                 seconds.setdefault(job_kind(job), []).append(spent)
             if error:
                 logger.warning("PRN001 could not make %s", error, type="curriculum", subtype="PRN001")
-                keys.pop(job.target)
+                for _, target in job.outputs():
+                    keys.pop(target)
     wanted = set(keys)
     for folder in output_dirs:
         for suffix in ("*.pdf", "*.docx"):
@@ -214,7 +241,7 @@ def run_jobs(
                     stale.unlink()
     state_dir.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps(keys, indent=1, sort_keys=True), encoding="utf-8")
-    return sorted(Path(job.target).name for job in todo if job.target in keys)
+    return sorted(Path(target).name for job in todo for _, target in job.outputs() if target in keys)
 
 
 def on_builder_inited(app: Sphinx) -> None:
