@@ -79,6 +79,23 @@ def test_catalog_follows_added_changed_and_removed_lessons(minibook):
     assert [row[0] for row in catalog_rows(build)["catalog-6-8"]] == ["Sample lesson on asking for help"]
 
 
+def test_an_edit_to_a_lessons_text_leaves_the_catalog_pages_alone(minibook):
+    """What the catalogs show did not change, so they are not written again: the rebuild stays quick."""
+    first = minibook.build()
+    assert first.returncode == 0, first.output
+    catalog, printables = first.html / "catalog.html", first.html / "book" / "printables.html"
+    before = {page: page.stat().st_mtime_ns for page in (catalog, printables)}
+    minibook.edit(LESSON, "Groups read the cards", "Pairs read the cards")
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    assert "Pairs read the cards" in build.page("lessons/6-8/sample-lesson.html")
+    assert {page: page.stat().st_mtime_ns for page in (catalog, printables)} == before
+
+    minibook.edit(LESSON, "::::{handout} Ask for help cards", "::::{handout} Cards for asking for help")
+    build = minibook.build()
+    assert "Cards for asking for help" in build.page("book/printables.html")
+
+
 def test_printables_page_links_every_handout_and_each_lessons_bundle(built_minibook):
     page = BeautifulSoup(built_minibook.page("book/printables.html"), "html.parser")
     hrefs = [a["href"] for a in page.select("table.printables a")]

@@ -1,14 +1,19 @@
 """The catalogs: every lesson by band (time, topics, standards), and every handout.
 
 ``{lesson-catalog}`` leaves a placeholder that is filled when the page is
-written, from the metadata of all lessons, so it is always complete.  A page
-holding a catalog is re-read whenever any lesson is added, changed or removed.
+written, from the metadata of all lessons, so it is always complete.  Pages
+holding a catalog are written again when what the catalogs show changes (a
+lesson's front matter, a handout's title or kind, a lesson added or removed),
+and only then: an edit to a lesson's text rewrites that lesson alone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import posixpath
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -19,7 +24,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from curriculum.handoutpages import links
 from curriculum.handouts import AUDIENCES, KINDS, handout_records, shared_handouts
-from curriculum.lessonpage import BAND_LABELS, is_lesson_doc, lesson_data, standards_text, time_text
+from curriculum.lessonpage import BAND_LABELS, lesson_data, standards_text, time_text
 from curriculum.printing import bundle_pdf
 
 
@@ -190,14 +195,44 @@ def _printables(app: Sphinx, fromdoc: str, ordered: list[tuple[str, dict[str, An
     return content or [nodes.paragraph(text="No handouts yet.")]
 
 
-def on_env_get_outdated(
-    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
-) -> list[str]:
-    """Re-read catalog pages when any lesson comes, changes or goes."""
-    touched = {name for name in added | changed | removed if is_lesson_doc(app, name)}
-    if not touched:
+#: What the catalogs show of a handout (its line number, say, is not shown).
+_SHOWN = ("id", "title", "kind", "audience", "has_answers")
+_STAMP = "curriculum-catalog.txt"
+
+
+def catalog_stamp(env: BuildEnvironment) -> str:
+    """Hash of everything the catalogs show: each lesson's front matter and each page's handouts."""
+    shown = {
+        "lessons": lesson_data(env),
+        "handouts": {
+            docname: [{key: record[key] for key in _SHOWN} for record in records]
+            for docname, records in handout_records(env).items()
+        },
+    }
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> None:
+    """After reading: note whether the catalogs would show something else than last time."""
+    try:
+        before = (Path(app.doctreedir) / _STAMP).read_text(encoding="utf-8")
+    except OSError:
+        before = ""
+    app.curriculum_catalog_stamp = catalog_stamp(env)
+    app.curriculum_catalog_changed = app.curriculum_catalog_stamp != before
+
+
+def on_env_get_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Write the catalog pages again when what they show changed."""
+    if not app.curriculum_catalog_changed:
         return []
-    return sorted(getattr(env, "curriculum_catalog_docs", set()) - removed)
+    return sorted(getattr(env, "curriculum_catalog_docs", set()) & env.found_docs)
+
+
+def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """Remember what the catalogs show now that they are written (a failed build writes them next time)."""
+    if exception is None and hasattr(app, "curriculum_catalog_stamp"):
+        (Path(app.doctreedir) / _STAMP).write_text(app.curriculum_catalog_stamp, encoding="utf-8")
 
 
 def on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -220,6 +255,8 @@ def setup(app: Sphinx) -> None:
     app.add_directive("lesson-catalog", LessonCatalogDirective)
     app.add_directive("printables", PrintablesDirective)
     app.connect("doctree-resolved", on_doctree_resolved)
-    app.connect("env-get-outdated", on_env_get_outdated)
+    app.connect("env-updated", on_env_updated)
+    app.connect("env-get-updated", on_env_get_updated)
+    app.connect("build-finished", on_build_finished)
     app.connect("env-purge-doc", on_env_purge_doc)
     app.connect("env-merge-info", on_env_merge_info)
