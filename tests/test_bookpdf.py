@@ -170,12 +170,15 @@ def test_links_inside_a_merged_book_lead_to_the_same_lesson(built_minibook):
 def test_an_edit_renders_only_that_lessons_print_page_and_the_books_follow(minibook):
     assert minibook.build().returncode == 0
     pages = minibook.src / "_build" / "html" / "pdf" / "pages"
+    covers = minibook.src / "_build" / ".doctrees" / "curriculum-book-pages"  # cover and contents renders
     before = {path.name: path.stat().st_mtime_ns for path in pages.glob("*.html")}
+    renders = {path: path.stat().st_mtime_ns for path in covers.rglob("*.pdf")}
     minibook.edit("lessons/6-8/sample-lesson.md", "TAB-ONE-TEXT", "TAB-ONE-EDITED")
     build = minibook.build()
     assert build.returncode == 0, build.output
     after = {path.name: path.stat().st_mtime_ns for path in pages.glob("*.html")}
     assert sorted(name for name in after if after[name] != before[name]) == ["sample-lesson.html"]
+    assert renders and {path: path.stat().st_mtime_ns for path in covers.rglob("*.pdf")} == renders
     for pdf in (
         "lessons/sample-lesson.pdf",
         "online-safety-curriculum-6-8.pdf",
@@ -183,6 +186,14 @@ def test_an_edit_renders_only_that_lessons_print_page_and_the_books_follow(minib
     ):
         text = text_of(build.html / "pdf" / pdf)
         assert "TAB-ONE-EDITED" in text and "TAB-ONE-TEXT" not in text, pdf
+
+    minibook.edit(
+        "lessons/6-8/sample-lesson.md", "title: Sample lesson on asking for help", "title: Asking for help"
+    )
+    build = minibook.build()
+    assert build.returncode == 0, build.output
+    assert "Asking for help" in text_of(build.html / "pdf" / "online-safety-curriculum.pdf")
+    assert len(list(covers.rglob("*.pdf"))) == len(renders)  # the old contents pages are gone
 
 
 def uris(path: Path) -> list[str]:

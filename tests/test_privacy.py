@@ -52,3 +52,16 @@ def test_offsite_image_in_a_lesson_fails_the_build(minibook):
 
 def test_the_fixture_book_loads_nothing_offsite(built_minibook):
     assert privacy.scan_site(built_minibook.html) == {}
+
+
+def test_a_rescan_reads_only_changed_pages_and_keeps_what_it_found(tmp_path):
+    site, memory = tmp_path / "html", tmp_path / "state" / "privacy.json"
+    site.mkdir()
+    (site / "ok.html").write_text('<script src="_static/app.js"></script>', encoding="utf-8")
+    poster = site / "poster.html"
+    poster.write_text('<img src="https://example.org/poster.png">', encoding="utf-8")
+    found = {"poster.html": [("img", "https://example.org/poster.png")]}
+    assert privacy.scan_site(site, memory) == found
+    assert privacy.scan_site(site, memory) == found  # unchanged: remembered, still reported
+    poster.write_text('<img src="poster.png">', encoding="utf-8")
+    assert privacy.scan_site(site, memory) == {}

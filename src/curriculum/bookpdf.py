@@ -115,12 +115,37 @@ def write_lesson_pages(app: Sphinx) -> list[printing.Job]:
     return jobs
 
 
-def _render_extra(html: str, paper: str) -> bytes:
-    from weasyprint import CSS, HTML
+class _Extras:
+    """Cover and contents pages of one book, rendered once and kept while their HTML stays the same.
 
-    return HTML(string=html).write_pdf(
-        stylesheets=[CSS(string=f"@page {{ size: {printing.PAPERS[paper]}; }}")]
-    )
+    An edit to a lesson's text changes neither its book's cover nor (unless a
+    page count moves) its contents, so a rebuild reuses both renders.
+    """
+
+    def __init__(self, folder: Path, paper: str) -> None:
+        self.folder, self.paper, self.used = folder, paper, set()
+
+    def render(self, html: str) -> bytes:
+        """The PDF of one extra page, from the cache when the same HTML was rendered before."""
+        digest = hashlib.sha256(f"{printing.renderer_version('pdf')}\0{self.paper}\0{html}".encode())
+        path = self.folder / f"{digest.hexdigest()[:24]}.pdf"
+        self.used.add(path)
+        if path.exists():
+            return path.read_bytes()
+        from weasyprint import CSS, HTML
+
+        pdf = HTML(string=html).write_pdf(
+            stylesheets=[CSS(string=f"@page {{ size: {printing.PAPERS[self.paper]}; }}")]
+        )
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+        return pdf
+
+    def forget_unused(self) -> None:
+        """Delete the renders this book no longer uses."""
+        for path in self.folder.glob("*.pdf"):
+            if path not in self.used:
+                path.unlink()
 
 
 def merge_book(
@@ -131,12 +156,15 @@ def merge_book(
     title: str,
     paper: str,
     date: str,
+    cache: Path,
 ) -> None:
     """Cover, contents (with page numbers), then each lesson PDF with its own bookmarks.
 
     ``contents`` is the contents template's text, its context and one entry per
     part; everything is plain data so that books can be merged in worker processes.
+    ``cache`` is this book's own folder for its cover and contents renders.
     """
+    extras = _Extras(cache, paper)
     source, context, entries = contents
     template = jinja2.Environment(autoescape=True).from_string(source)
 
@@ -145,7 +173,7 @@ def merge_book(
         return template.render(entries=numbered, **context)
 
     counts = [pdfmerge.page_count(path) for _, path in parts]
-    cover = _render_extra(cover_html, paper)
+    cover = extras.render(cover_html)
     cover_pages = pdfmerge.page_count(cover)
     toc_pages = 1
     for _ in range(3):  # the contents' own length shifts the page numbers it lists
@@ -153,7 +181,7 @@ def merge_book(
         for count in counts:
             starts.append(page)
             page += count
-        toc = _render_extra(toc_html_for(starts), paper)
+        toc = extras.render(toc_html_for(starts))
         length = pdfmerge.page_count(toc)
         if length == toc_pages:
             break
@@ -174,6 +202,7 @@ def merge_book(
         },
         number_from=cover_pages,
     )
+    extras.forget_unused()
 
 
 def _merge_task(arguments: tuple[Any, ...]) -> str:
@@ -252,6 +281,7 @@ def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
                     title,
                     app.config.curriculum_paper,
                     date,
+                    state_dir / "curriculum-book-pages" / band,
                 ),
             )
         )

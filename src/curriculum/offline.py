@@ -45,6 +45,9 @@ ROOT_FOLDER = "online-safety-curriculum-site"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 #: Already compressed: stored as they are (deflating them again costs time and saves nothing).
 STORED_SUFFIXES = {".pdf", ".docx", ".zip", ".png", ".jpg", ".jpeg", ".gif", ".woff", ".woff2", ".gz"}
+#: Deflate level of the rest: level 1 zips the site in 0.2 s instead of 0.5 s (level 6), for a
+#: zip 3 % bigger (21.1 MB against 20.5 MB), and the zip is made again on every build that changed a page.
+DEFLATE_LEVEL = 1
 #: Build bookkeeping that a reader never needs.
 SKIPPED_NAMES = {".buildinfo"}
 #: Changes whenever the zip's layout changes, so an old zip is never taken as current.
@@ -102,7 +105,7 @@ def write_zip(zip_path: Path, files: list[tuple[str, Path]], comment: bytes) -> 
             info.external_attr = 0o644 << 16
             stored = path.suffix.lower() in STORED_SUFFIXES
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes(), compresslevel=None if stored else 6)
+            archive.writestr(info, path.read_bytes(), compresslevel=None if stored else DEFLATE_LEVEL)
         archive.comment = comment
     os.replace(partial, zip_path)
 

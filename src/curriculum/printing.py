@@ -94,7 +94,7 @@ class Job:
         digest.update(Path(self.source).read_bytes())
         for css in _stylesheets(self):
             digest.update(Path(css).read_bytes())
-        digest.update(_renderer_version(self.kind).encode())
+        digest.update(renderer_version(self.kind).encode())
         return digest.hexdigest()
 
 
@@ -129,7 +129,8 @@ def _stylesheets(job: Job) -> list[str]:
 
 
 @cache
-def _renderer_version(kind: str) -> str:
+def renderer_version(kind: str) -> str:
+    """The renderer of a kind of output and its version: part of every cache key."""
     # From package metadata: importing the renderers costs half a second per build.
     package = "weasyprint" if kind == "pdf" else "pypandoc-binary"
     return f"{package} {metadata.version(package)}"
@@ -187,8 +188,42 @@ def _render_docx(job: Job) -> None:
     pypandoc.convert_file(job.source, "docx", format="html", outputfile=job.target)
 
 
+#: Worker processes started while Sphinx reads and writes, so they have WeasyPrint
+#: imported (a second) by the time the print stage gives them work.
+_pool: ProcessPoolExecutor | None = None
+
+
+def _import_renderer() -> None:
+    import weasyprint  # noqa: F401
+
+
+def start_workers() -> None:
+    """Start one worker process per core now; each imports WeasyPrint while the main process works."""
+    global _pool
+    count = os.cpu_count() or 1
+    if _pool is None and count > 1:
+        _pool = ProcessPoolExecutor(max_workers=count, initializer=_import_renderer)
+        for _ in range(count):  # spawn them all now, not on first use
+            _pool.submit(int)
+
+
+def stop_workers() -> None:
+    """End the worker processes (at the end of the build)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown()
+        _pool = None
+
+
 def parallel(function: Callable[[Any], Any], items: list[Any], workers: int | None = None) -> list[Any]:
-    """``function`` over ``items`` on all cores (in this process when one is enough), results in order."""
+    """``function`` over ``items`` on all cores, results in order.
+
+    Uses the started workers when there are any (even for one item: they have
+    the renderer imported); otherwise runs in this process when one core is
+    enough, or starts a pool for the call.
+    """
+    if _pool is not None and workers is None:
+        return list(_pool.map(function, items))
     count = min(len(items), workers or os.cpu_count() or 1)
     if count <= 1:
         return [function(item) for item in items]
@@ -220,8 +255,8 @@ def run_jobs(
         if any(manifest.get(path) != keys[path] or not Path(path).exists() for _, path in job.outputs())
     ]
     if todo:
-        import weasyprint  # noqa: F401 (imported once here, so forked workers inherit it)
-
+        if _pool is None:
+            import weasyprint  # noqa: F401 (imported once here, so forked workers inherit it)
         # Biggest pages first, one job at a time: long lesson plans then fill in with small handouts,
         # instead of landing together on one worker while the other sits idle.
         todo.sort(key=lambda job: Path(job.source).stat().st_size, reverse=True)
@@ -245,7 +280,9 @@ def run_jobs(
 
 
 def on_builder_inited(app: Sphinx) -> None:
-    """Start each build with no print jobs: pages add theirs while they are written."""
+    """Start each build with no print jobs (pages add theirs while they are written), and the workers."""
+    if app.builder.format == "html":
+        start_workers()
     app.curriculum_print_jobs = []
     app.curriculum_print_dirs = set()
     app.curriculum_after_print = []
@@ -295,3 +332,4 @@ def setup(app: Sphinx) -> None:
     app.connect("builder-inited", on_builder_inited)
     app.connect("html-page-context", on_html_page_context)
     app.connect("build-finished", on_build_finished)
+    app.connect("build-finished", lambda app, exception: stop_workers(), priority=990)

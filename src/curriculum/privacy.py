@@ -3,11 +3,14 @@
 A page that pulls a script, stylesheet, font, image or frame from another host
 tells that host who is reading about sextortion, from which school.  After
 every HTML build the written pages are scanned, and an off-site resource is a
-build warning (an error under ``-W``), naming the page and the address.
+build warning (an error under ``-W``), naming the page and the address.  What
+each page held is remembered with its size and time, so a rebuild scans only
+the pages it wrote.
 """
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -76,13 +79,31 @@ def offsite_resources(html: str) -> list[tuple[str, str]]:
     return scanner.found
 
 
-def scan_site(outdir: Path) -> dict[str, list[tuple[str, str]]]:
-    """Off-site resources of every HTML page under ``outdir``, by relative path."""
-    report = {}
+def scan_site(outdir: Path, memory: Path | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Off-site resources of every HTML page under ``outdir``, by relative path.
+
+    With ``memory`` (a JSON file), a page whose size and modification time are
+    those of the last scan is not read again.
+    """
+    try:
+        known = json.loads(memory.read_text(encoding="utf-8")) if memory else {}
+    except (OSError, ValueError):
+        known = {}
+    scanned, report = {}, {}
     for page in sorted(outdir.rglob("*.html")):
-        found = offsite_resources(page.read_text(encoding="utf-8", errors="replace"))
+        name = str(page.relative_to(outdir))
+        stat = page.stat()
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        if known.get(name, {}).get("stamp") == stamp:
+            found = [(tag, address) for tag, address in known[name]["found"]]
+        else:
+            found = offsite_resources(page.read_text(encoding="utf-8", errors="replace"))
+        scanned[name] = {"stamp": stamp, "found": found}
         if found:
-            report[str(page.relative_to(outdir))] = found
+            report[name] = found
+    if memory:
+        memory.parent.mkdir(parents=True, exist_ok=True)
+        memory.write_text(json.dumps(scanned), encoding="utf-8")
     return report
 
 
@@ -90,7 +111,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     """Fail the build (under -W) when any written page loads something off-site."""
     if exception is not None or app.builder.format != "html":
         return
-    for page, found in scan_site(Path(app.outdir)).items():
+    for page, found in scan_site(Path(app.outdir), Path(app.doctreedir) / "curriculum-privacy.json").items():
         for tag, address in found:
             logger.warning(
                 "PRV001 %s loads <%s> from another host: %s (fix: vendor the file into the book "
