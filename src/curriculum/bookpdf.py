@@ -22,12 +22,11 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.logging import suppress_logging
 
 from curriculum import pdfmerge, printing
 from curriculum.accessibility import csp_meta
 from curriculum.catalog import toc_order
-from curriculum.handoutpages import printables
+from curriculum.handoutpages import printables, write_if_changed
 from curriculum.handouts import handout_records, shared_handouts
 from curriculum.lessonpage import BAND_LABELS, lesson_data
 from curriculum.printing import BOOK_OUTPUT_DIR as OUTPUT_DIR
@@ -57,58 +56,63 @@ def _design(app: Sphinx) -> Path:
     return Path(app.srcdir) / app.config.curriculum_handout_design
 
 
-def write_lesson_pages(app: Sphinx) -> list[printing.Job]:
-    """Write one print page per lesson and return the jobs that turn them into PDFs."""
-    env = app.env
-    builder = app.builder
-    lessons = lesson_data(env)
-    outdir = Path(app.outdir)
-    jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_design(app))), autoescape=True)
-    template = jinja.get_template("lesson.html")
-    css_source = (_design(app) / "book.css").read_text(encoding="utf-8")
-    from curriculum.handoutpages import write_if_changed
+def _page_name(docname: str) -> str:
+    """A lesson's print page, relative to the HTML root."""
+    return f"{OUTPUT_DIR}/pages/{docname.rsplit('/', 1)[-1]}.html"
 
-    write_if_changed(outdir / OUTPUT_DIR / "pages" / "book.css", css_source)
+
+def make_lesson_page(app: Sphinx, docname: str, doctree: nodes.document) -> None:
+    """Write a lesson's print page (its whole body, for WeasyPrint) from its resolved doctree."""
+    data = lesson_data(app.env).get(docname)
+    if data is None:
+        return
+    jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_design(app))), autoescape=True)
     base_url = (app.config.html_baseurl or "").rstrip("/")
+    body = nodes.container("", *(child.deepcopy() for child in doctree.children))
+    page = app.builder.get_target_uri(docname)
+    html = jinja.get_template("lesson.html").render(
+        csp=jinja2.utils.markupsafe.Markup(csp_meta()),
+        language=app.config.language or "en",
+        title=data["title"],
+        band=BAND_LABELS[data["band"]],
+        date=data["last_reviewed"],
+        book_title=app.config.html_title or app.config.project,
+        license=app.config.curriculum_license,
+        url=f"{base_url}/{page}" if base_url else page,
+        body=jinja2.utils.markupsafe.Markup(app.builder.render_partial(body)["fragment"]),
+    )
+    write_if_changed(Path(app.outdir) / _page_name(docname), html)
+
+
+def plan_lesson_jobs(app: Sphinx) -> list[printing.Job]:
+    """The job that turns each lesson's print page (written with the lesson) into its PDF."""
+    lessons = lesson_data(app.env)
+    outdir = Path(app.outdir)
+    write_if_changed(
+        outdir / OUTPUT_DIR / "pages" / "book.css", (_design(app) / "book.css").read_text(encoding="utf-8")
+    )
     jobs = []
     wanted = set()
-    for docname in toc_order(env):
+    for docname in toc_order(app.env):
         data = lessons.get(docname)
         if data is None:
             continue
-        name = f"{OUTPUT_DIR}/pages/{docname.rsplit('/', 1)[-1]}.html"
-        wanted.add(outdir / name)
-        job = printing.Job(
-            source=str(outdir / name),
-            target=str(raw_dir(app) / Path(lesson_pdf(docname)).name),
-            kind="pdf",
-            paper=app.config.curriculum_paper,
-            design=str(_design(app)),
-            date=data["last_reviewed"],
-            stylesheet="book.css",
-            links_from=builder.get_target_uri(docname),
-            site_url=base_url,
+        page = outdir / _page_name(docname)
+        wanted.add(page)
+        printing.make_missing_pages(app, docname, [page])
+        jobs.append(
+            printing.Job(
+                source=str(page),
+                target=str(raw_dir(app) / Path(lesson_pdf(docname)).name),
+                kind="pdf",
+                paper=app.config.curriculum_paper,
+                design=str(_design(app)),
+                date=data["last_reviewed"],
+                stylesheet="book.css",
+                links_from=app.builder.get_target_uri(docname),
+                site_url=(app.config.html_baseurl or "").rstrip("/"),
+            )
         )
-        jobs.append(job)
-        if not printing.needs_rendering(app, docname, [outdir / name]):
-            continue  # the print page on disk is still right
-        with suppress_logging():
-            doctree = env.get_and_resolve_doctree(docname, builder)
-        body = nodes.container("", *(child.deepcopy() for child in doctree.children))
-        page = builder.get_target_uri(docname)
-        fragment = builder.render_partial(body)["fragment"]
-        html = template.render(
-            csp=jinja2.utils.markupsafe.Markup(csp_meta()),
-            language=app.config.language or "en",
-            title=data["title"],
-            band=BAND_LABELS[data["band"]],
-            date=data["last_reviewed"],
-            book_title=app.config.html_title or app.config.project,
-            license=app.config.curriculum_license,
-            url=f"{base_url}/{page}" if base_url else page,
-            body=jinja2.utils.markupsafe.Markup(fragment),
-        )
-        write_if_changed(outdir / name, html)
     for stale in (outdir / OUTPUT_DIR / "pages").glob("*.html"):
         if stale not in wanted:
             stale.unlink()
@@ -383,7 +387,7 @@ def publish(app: Sphinx) -> list[str]:
 
 def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     """Write the lesson print pages and hand their jobs to the print stage."""
-    app.curriculum_print_jobs.extend(write_lesson_pages(app))
+    app.curriculum_print_jobs.extend(plan_lesson_jobs(app))
     app.curriculum_print_dirs.add(raw_dir(app))
     app.curriculum_after_print.append(publish)
     return []
@@ -392,4 +396,5 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
 def setup(app: Sphinx) -> None:
     """Register the download-link directive and the lesson print pages."""
     app.add_directive("book-pdf", BookPdfDirective)
+    printing.add_page_maker(app, make_lesson_page)
     app.connect("html-collect-pages", on_html_collect_pages)

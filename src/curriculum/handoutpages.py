@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError
 from sphinx.util import logging
-from sphinx.util.logging import suppress_logging
 
 from curriculum import printing
 from curriculum.accessibility import csp_meta
@@ -192,79 +190,63 @@ def _handout_nodes(doctree: nodes.document) -> dict[str, nodes.Element]:
     return {node["handout_id"]: node for node in doctree.findall(handout)}
 
 
-def render_pages(app: Sphinx) -> Iterator[tuple[dict[str, Any], str, str, str | None, str]]:
-    """Every handout page as ``(record, version, layout, html, date)``; html is None when unchanged."""
+def make_pages(app: Sphinx, docname: str, doctree: nodes.document) -> None:
+    """Write the print pages of every handout a page holds, from its resolved doctree."""
+    records = handout_records(app.env).get(docname)
+    if not records:
+        return
     builder = app.builder
-    env = app.env
     template = _template(app)
-    lessons = getattr(env, "curriculum_lessons", {})
+    lessons = getattr(app.env, "curriculum_lessons", {})
     base_url = (app.config.html_baseurl or "").rstrip("/")
-    for docname, records in sorted(handout_records(env).items()):
-        date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
-        planned = [
-            (record, version, layout)
-            for record in records
-            for version in versions(record)
-            for layout in layouts(record, version)
-        ]
-        pages = [
-            Path(app.outdir) / page_name(record["id"], version, layout) for record, version, layout in planned
-        ]
-        if not printing.needs_rendering(app, docname, pages):
-            for record, version, layout in planned:
-                yield record, version, layout, None, date  # the page on disk is still right
+    date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
+    found = _handout_nodes(doctree)
+    lesson_page = builder.get_target_uri(docname)
+    lesson_title = lessons.get(docname, {}).get("title") or str(app.env.titles[docname].astext())
+    for record in records:
+        node = found.get(record["id"])
+        if node is None:
             continue
-        with suppress_logging():
-            doctree = env.get_and_resolve_doctree(docname, builder)
-        found = _handout_nodes(doctree)
-        lesson_page = builder.get_target_uri(docname)
-        lesson_title = lessons.get(docname, {}).get("title") or str(env.titles[docname].astext())
-        for record in records:
-            node = found.get(record["id"])
-            if node is None:
-                continue
-            for version in versions(record):
-                body = node.deepcopy() if version == "teacher" else student_copy(node)
-                content = nodes.container(
-                    "",
-                    *(
-                        child
-                        for child in body.children
-                        if not isinstance(child, nodes.title) and not _FRAME & set(child.get("classes", []))
-                    ),
+        for version in versions(record):
+            body = node.deepcopy() if version == "teacher" else student_copy(node)
+            content = nodes.container(
+                "",
+                *(
+                    child
+                    for child in body.children
+                    if not isinstance(child, nodes.title) and not _FRAME & set(child.get("classes", []))
+                ),
+            )
+            cited = nodes.container("", *cited_sources(content, lessons.get(docname, {}).get("sources", [])))
+            fragment = builder.render_partial(content)["fragment"]
+            sources = builder.render_partial(cited)["fragment"] if cited.children else ""
+            for layout in layouts(record, version):
+                name = page_name(record["id"], version, layout)
+                css = posixpath.relpath(f"{OUTPUT_DIR}/print.css", posixpath.dirname(name))
+                html = template.render(
+                    csp=jinja2.utils.markupsafe.Markup(csp_meta()),
+                    date=date,
+                    language=app.config.language or "en",
+                    title=record["title"],
+                    kind=record["kind"],
+                    kind_label=KINDS[record["kind"]],
+                    audience=record["audience"],
+                    version=version,
+                    has_answers=record["has_answers"],
+                    name_line=record["kind"] in NAME_LINE_KINDS
+                    and version == "student"
+                    and not has_name_line(content),
+                    lesson_title=lesson_title,
+                    source_kind="lesson" if docname in lessons else "page",
+                    lesson_url=f"{base_url}/{lesson_page}" if base_url else lesson_page,
+                    book_title=app.config.html_title or app.config.project,
+                    license=app.config.curriculum_license,
+                    body=jinja2.utils.markupsafe.Markup(_rebase_links(fragment, lesson_page, name)),
+                    sources=jinja2.utils.markupsafe.Markup(_rebase_links(sources, lesson_page, name)),
+                    layout=layout,
+                    css=css,
                 )
-                cited = nodes.container(
-                    "", *cited_sources(content, lessons.get(docname, {}).get("sources", []))
-                )
-                fragment = builder.render_partial(content)["fragment"]
-                sources = builder.render_partial(cited)["fragment"] if cited.children else ""
-                for layout in layouts(record, version):
-                    name = page_name(record["id"], version, layout)
-                    css = posixpath.relpath(f"{OUTPUT_DIR}/print.css", posixpath.dirname(name))
-                    html = template.render(
-                        csp=jinja2.utils.markupsafe.Markup(csp_meta()),
-                        date=date,
-                        language=app.config.language or "en",
-                        title=record["title"],
-                        kind=record["kind"],
-                        kind_label=KINDS[record["kind"]],
-                        audience=record["audience"],
-                        version=version,
-                        has_answers=record["has_answers"],
-                        name_line=record["kind"] in NAME_LINE_KINDS
-                        and version == "student"
-                        and not has_name_line(content),
-                        lesson_title=lesson_title,
-                        source_kind="lesson" if docname in lessons else "page",
-                        lesson_url=f"{base_url}/{lesson_page}" if base_url else lesson_page,
-                        book_title=app.config.html_title or app.config.project,
-                        license=app.config.curriculum_license,
-                        body=jinja2.utils.markupsafe.Markup(_rebase_links(fragment, lesson_page, name)),
-                        sources=jinja2.utils.markupsafe.Markup(_rebase_links(sources, lesson_page, name)),
-                        layout=layout,
-                        css=css,
-                    )
-                    yield record, version, layout, html, date
+                write_if_changed(Path(app.outdir) / name, html)
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -289,49 +271,64 @@ def write_if_changed(path: Path, content: str) -> bool:
 
 
 def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
-    """Write the handout pages (and their CSS), delete removed ones, and plan the print jobs."""
+    """Plan the print jobs of every handout page (written as their lessons were), delete removed pages."""
     outdir = Path(app.outdir)
     target = outdir / OUTPUT_DIR
     design = Path(app.srcdir) / app.config.curriculum_handout_design
     write_if_changed(target / "print.css", (design / "print.css").read_text(encoding="utf-8"))
+    lessons = getattr(app.env, "curriculum_lessons", {})
     wanted = set()
     jobs = []
-    for record, version, layout, html, date in render_pages(app):
-        page = outdir / page_name(record["id"], version, layout)
-        wanted.add(page)
-        if html is not None:
-            write_if_changed(page, html)
-        base = printing.Job(
-            source=str(page),
-            target="",
-            kind="pdf",
-            design=str(design),
-            date=date,
-            links_from=page_name(record["id"], version, layout),
-            site_url=(app.config.html_baseurl or "").rstrip("/"),
-        )
-        papers: list[tuple[str, str]] = []  # (paper, file) of the regular PDFs: one layout for all
-        for made in printables(record, app.config.curriculum_paper):
-            cards = made.kind == "pdf" and not made.large and wallet_cards(record, version)
-            if made.version != version or made.kind == "html" or cards != (layout == "wallet"):
-                continue
-            output = str(outdir / made.path)
-            if made.kind == "pdf" and not made.large:
-                papers.append((made.paper, output))
-            else:
-                jobs.append(
-                    replace(
-                        base, target=output, kind=made.kind, paper=made.paper or "letter", large=made.large
-                    )
-                )
-        if papers:
-            jobs.append(replace(base, paper=papers[0][0], target=papers[0][1], also=tuple(papers[1:])))
+    for docname, records in sorted(handout_records(app.env).items()):
+        date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
+        planned = [
+            (record, version, layout, outdir / page_name(record["id"], version, layout))
+            for record in records
+            for version in versions(record)
+            for layout in layouts(record, version)
+        ]
+        printing.make_missing_pages(app, docname, [page for *_, page in planned])
+        for record, version, layout, page in planned:
+            wanted.add(page)
+            jobs += _jobs(app, record, version, layout, page, date, design)
     for stale in target.glob("*.html"):
         if stale not in wanted:
             stale.unlink()
     app.curriculum_print_jobs.extend(jobs)
     app.curriculum_print_dirs.add(target)
     return []
+
+
+def _jobs(
+    app: Sphinx, record: dict[str, Any], version: str, layout: str, page: Path, date: str, design: Path
+) -> list[printing.Job]:
+    """The print jobs of one print page: its PDFs (Letter and A4 from one layout) and its .docx."""
+    outdir = Path(app.outdir)
+    base = printing.Job(
+        source=str(page),
+        target="",
+        kind="pdf",
+        design=str(design),
+        date=date,
+        links_from=page_name(record["id"], version, layout),
+        site_url=(app.config.html_baseurl or "").rstrip("/"),
+    )
+    jobs = []
+    papers: list[tuple[str, str]] = []  # (paper, file) of the regular PDFs: one layout for all
+    for made in printables(record, app.config.curriculum_paper):
+        cards = made.kind == "pdf" and not made.large and wallet_cards(record, version)
+        if made.version != version or made.kind == "html" or cards != (layout == "wallet"):
+            continue
+        output = str(outdir / made.path)
+        if made.kind == "pdf" and not made.large:
+            papers.append((made.paper, output))
+        else:
+            jobs.append(
+                replace(base, target=output, kind=made.kind, paper=made.paper or "letter", large=made.large)
+            )
+    if papers:
+        jobs.append(replace(base, paper=papers[0][0], target=papers[0][1], also=tuple(papers[1:])))
+    return jobs
 
 
 def design_stamp(app: Sphinx) -> str:
@@ -377,3 +374,4 @@ def setup(app: Sphinx) -> None:
     app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("html-collect-pages", on_html_collect_pages)
+    printing.add_page_maker(app, make_pages)

@@ -33,8 +33,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
+from sphinx.util.logging import suppress_logging
 
 from . import pdfmerge
 
@@ -286,21 +288,34 @@ def on_builder_inited(app: Sphinx) -> None:
     app.curriculum_print_jobs = []
     app.curriculum_print_dirs = set()
     app.curriculum_after_print = []
-    app.curriculum_written = set()
+    app.curriculum_pages_made = set()
 
 
-def on_html_page_context(app: Sphinx, pagename: str, *args: Any) -> None:
-    """Note each page written in this build: only their print pages need rendering again."""
-    app.curriculum_written.add(pagename)
+def add_page_maker(app: Sphinx, make: Callable[[Sphinx, str, nodes.document], None]) -> None:
+    """Have ``make(app, docname, doctree)`` write a page's print pages whenever Sphinx resolves it."""
+    app.curriculum_page_makers.append(make)
 
 
-def needs_rendering(app: Sphinx, docname: str, pages: Iterable[Path]) -> bool:
-    """Whether a page's print pages must be made again: it was written now, or one is missing.
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Make the print pages of a page from the doctree Sphinx has just resolved to write it.
 
-    Rendering a print page resolves the whole doctree; doing it only for the
-    pages Sphinx wrote is what keeps an edit to one lesson quick.
+    Runs after every other handler, so the print pages hold what the web page
+    holds; resolving a doctree a second time for them would double the cost of
+    writing the book.
     """
-    return docname in app.curriculum_written or not all(page.exists() for page in pages)
+    if app.builder.format != "html":
+        return
+    for make in app.curriculum_page_makers:
+        make(app, docname, doctree)
+    app.curriculum_pages_made.add(docname)
+
+
+def make_missing_pages(app: Sphinx, docname: str, pages: Iterable[Path]) -> None:
+    """Resolve a page Sphinx did not write when one of its print pages is missing (deleted by hand)."""
+    if docname in app.curriculum_pages_made or all(page.exists() for page in pages):
+        return
+    with suppress_logging():  # its warnings were reported when it was read
+        app.env.get_and_resolve_doctree(docname, app.builder)
 
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
@@ -329,7 +344,9 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> None:
     """Run the print stage at the end of every HTML build."""
+    app.curriculum_page_makers = []
     app.connect("builder-inited", on_builder_inited)
-    app.connect("html-page-context", on_html_page_context)
+    # After every handler that changes the doctree (offline's runs at 900).
+    app.connect("doctree-resolved", on_doctree_resolved, priority=950)
     app.connect("build-finished", on_build_finished)
     app.connect("build-finished", lambda app, exception: stop_workers(), priority=990)

@@ -1,8 +1,9 @@
 """Stage timings of a build, for the benchmark: set ``CURRICULUM_TIMINGS`` to a JSON file path.
 
 Sphinx reports no per-stage times, so the extension notes the clock at the
-events that separate the stages (reading, writing HTML, writing handout and
-lesson print pages, the print stage) and writes them out at the end.
+events that separate the stages (reading; writing the HTML pages, each with
+its handout and lesson print pages; the print stage) and writes them out at
+the end.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ def setup(app: Sphinx) -> None:
     app.curriculum_marks = [("start", time.perf_counter())]
     app.connect("builder-inited", lambda app: _mark(app, "setup"), priority=999)
     app.connect("env-updated", lambda app, env: _mark(app, "read"), priority=999)
-    app.connect("html-collect-pages", lambda app: _mark(app, "write_html") or [], priority=1)
-    app.connect("html-collect-pages", lambda app: _mark(app, "print_pages") or [], priority=999)
+    app.connect("html-collect-pages", lambda app: _mark(app, "write") or [], priority=999)
 
     def finish(app: Sphinx, exception: Exception | None) -> None:
         _mark(app, "print")
