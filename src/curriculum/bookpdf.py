@@ -82,41 +82,48 @@ def make_lesson_page(app: Sphinx, docname: str, doctree: nodes.document) -> None
         body=jinja2.utils.markupsafe.Markup(app.builder.render_partial(body)["fragment"]),
     )
     write_if_changed(Path(app.outdir) / _page_name(docname), html)
+    printing.start_early(app, [lesson_job(app, docname)])
+
+
+def lesson_job(app: Sphinx, docname: str) -> printing.Job:
+    """The job that turns a lesson's print page into its (unnumbered) PDF."""
+    return printing.Job(
+        source=str(Path(app.outdir) / _page_name(docname)),
+        target=str(raw_dir(app) / Path(lesson_pdf(docname)).name),
+        kind="pdf",
+        paper=app.config.curriculum_paper,
+        design=str(_design(app)),
+        date=lesson_data(app.env)[docname]["last_reviewed"],
+        stylesheet="book.css",
+        links_from=app.builder.get_target_uri(docname),
+        site_url=(app.config.html_baseurl or "").rstrip("/"),
+    )
 
 
 def plan_lesson_jobs(app: Sphinx) -> list[printing.Job]:
-    """The job that turns each lesson's print page (written with the lesson) into its PDF."""
+    """Every lesson's PDF job (its print page was written with the lesson); delete removed pages."""
     lessons = lesson_data(app.env)
     outdir = Path(app.outdir)
-    write_if_changed(
-        outdir / OUTPUT_DIR / "pages" / "book.css", (_design(app) / "book.css").read_text(encoding="utf-8")
-    )
     jobs = []
     wanted = set()
     for docname in toc_order(app.env):
-        data = lessons.get(docname)
-        if data is None:
+        if docname not in lessons:
             continue
         page = outdir / _page_name(docname)
         wanted.add(page)
         printing.make_missing_pages(app, docname, [page])
-        jobs.append(
-            printing.Job(
-                source=str(page),
-                target=str(raw_dir(app) / Path(lesson_pdf(docname)).name),
-                kind="pdf",
-                paper=app.config.curriculum_paper,
-                design=str(_design(app)),
-                date=data["last_reviewed"],
-                stylesheet="book.css",
-                links_from=app.builder.get_target_uri(docname),
-                site_url=(app.config.html_baseurl or "").rstrip("/"),
-            )
-        )
+        jobs.append(lesson_job(app, docname))
     for stale in (outdir / OUTPUT_DIR / "pages").glob("*.html"):
         if stale not in wanted:
             stale.unlink()
     return jobs
+
+
+def write_css(app: Sphinx) -> None:
+    """Put the book's print CSS beside the lesson print pages before any is written (and rendered)."""
+    if app.builder.format == "html":
+        css = (_design(app) / "book.css").read_text(encoding="utf-8")
+        write_if_changed(Path(app.outdir) / OUTPUT_DIR / "pages" / "book.css", css)
 
 
 class _Extras:
@@ -396,5 +403,6 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
 def setup(app: Sphinx) -> None:
     """Register the download-link directive and the lesson print pages."""
     app.add_directive("book-pdf", BookPdfDirective)
+    app.connect("builder-inited", write_css)
     printing.add_page_maker(app, make_lesson_page)
     app.connect("html-collect-pages", on_html_collect_pages)

@@ -197,6 +197,7 @@ def make_pages(app: Sphinx, docname: str, doctree: nodes.document) -> None:
         return
     builder = app.builder
     template = _template(app)
+    design = Path(app.srcdir) / app.config.curriculum_handout_design
     lessons = getattr(app.env, "curriculum_lessons", {})
     base_url = (app.config.html_baseurl or "").rstrip("/")
     date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
@@ -246,7 +247,9 @@ def make_pages(app: Sphinx, docname: str, doctree: nodes.document) -> None:
                     layout=layout,
                     css=css,
                 )
-                write_if_changed(Path(app.outdir) / name, html)
+                page = Path(app.outdir) / name
+                write_if_changed(page, html)
+                printing.start_early(app, _jobs(app, record, version, layout, page, date, design))
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -275,7 +278,6 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     outdir = Path(app.outdir)
     target = outdir / OUTPUT_DIR
     design = Path(app.srcdir) / app.config.curriculum_handout_design
-    write_if_changed(target / "print.css", (design / "print.css").read_text(encoding="utf-8"))
     lessons = getattr(app.env, "curriculum_lessons", {})
     wanted = set()
     jobs = []
@@ -354,7 +356,11 @@ def on_env_get_outdated(
 
 
 def check_design(app: Sphinx) -> None:
-    """Fail early, and clearly, when the print design folder is missing."""
+    """Fail early, and clearly, when the print design folder is missing; else put its CSS in the site.
+
+    The CSS is in place before any print page is written, because a page's
+    printables may start rendering as soon as it is.
+    """
     folder = Path(app.srcdir) / app.config.curriculum_handout_design
     for name in ("handout.html", "print.css"):
         if not (folder / name).is_file():
@@ -363,6 +369,9 @@ def check_design(app: Sphinx) -> None:
                 "repository, or set curriculum_handout_design to the folder that holds handout.html "
                 "and print.css)"
             )
+    if app.builder.format == "html":
+        css = (folder / "print.css").read_text(encoding="utf-8")
+        write_if_changed(Path(app.outdir) / OUTPUT_DIR / "print.css", css)
 
 
 def setup(app: Sphinx) -> None:

@@ -25,7 +25,7 @@ import posixpath
 import re
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -233,37 +233,68 @@ def parallel(function: Callable[[Any], Any], items: list[Any], workers: int | No
         return list(pool.map(function, items))
 
 
+def _read_manifest(state_dir: Path) -> dict[str, str]:
+    try:
+        return json.loads((state_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _is_current(job: Job, key: str, manifest: dict[str, str]) -> bool:
+    """Whether every output of the job exists and was made from the same inputs."""
+    return all(manifest.get(path) == key and Path(path).exists() for _, path in job.outputs())
+
+
+def start_early(app: Sphinx, jobs: Iterable[Job]) -> None:
+    """Start making a page's printables now, on the workers, while Sphinx writes the other pages.
+
+    Sphinx writes on one core; without this the other core would sit idle until
+    the print stage.
+    """
+    if _pool is None:
+        return
+    if app.curriculum_manifest is None:
+        app.curriculum_manifest = _read_manifest(Path(app.doctreedir))
+    for job in jobs:
+        key = job.key()
+        if not _is_current(job, key, app.curriculum_manifest):
+            app.curriculum_started[job] = (key, _pool.submit(render, job))
+
+
 def run_jobs(
     jobs: Iterable[Job],
     state_dir: Path,
     output_dirs: Iterable[Path],
     workers: int | None = None,
     seconds: dict[str, list[float]] | None = None,
+    started: dict[Job, tuple[str, Future[tuple[str, float]]]] | None = None,
 ) -> list[str]:
-    """Make what changed, delete PDFs and .docx in ``output_dirs`` nobody wants; return the names made."""
+    """Make what changed, delete PDFs and .docx in ``output_dirs`` nobody wants; return the names made.
+
+    ``started`` holds jobs already given to the workers (see :func:`start_early`), with their keys.
+    """
     jobs = list(jobs)
-    manifest_path = state_dir / MANIFEST
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        manifest = {}
+    manifest = _read_manifest(state_dir)
     keys: dict[str, str] = {}
     for job in jobs:
         key = job.key()
         keys.update((target, key) for _, target in job.outputs())
-    todo = [
-        job
-        for job in jobs
-        if any(manifest.get(path) != keys[path] or not Path(path).exists() for _, path in job.outputs())
-    ]
+    todo = [job for job in jobs if not _is_current(job, keys[job.target], manifest)]
+    started = started or {}
+    for job, (key, future) in started.items():
+        if key != keys.get(job.target):
+            future.result()  # its page changed since: let it finish before the job is made again
     if todo:
-        if _pool is None:
+        ahead = {job: future for job, (key, future) in started.items() if key == keys.get(job.target)}
+        rest = [job for job in todo if job not in ahead]
+        if rest and _pool is None:
             import weasyprint  # noqa: F401 (imported once here, so forked workers inherit it)
         # Biggest pages first, one job at a time: long lesson plans then fill in with small handouts,
         # instead of landing together on one worker while the other sits idle.
-        todo.sort(key=lambda job: Path(job.source).stat().st_size, reverse=True)
-        results = parallel(render, todo, workers)
-        for job, (error, spent) in zip(todo, results, strict=True):
+        rest.sort(key=lambda job: Path(job.source).stat().st_size, reverse=True)
+        results = dict(zip(rest, parallel(render, rest, workers), strict=True))
+        for job in todo:
+            error, spent = results[job] if job in results else ahead[job].result()
             if seconds is not None:
                 seconds.setdefault(job_kind(job), []).append(spent)
             if error:
@@ -277,7 +308,7 @@ def run_jobs(
                 if str(stale) not in wanted:
                     stale.unlink()
     state_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(keys, indent=1, sort_keys=True), encoding="utf-8")
+    (state_dir / MANIFEST).write_text(json.dumps(keys, indent=1, sort_keys=True), encoding="utf-8")
     return sorted(Path(target).name for job in todo for _, target in job.outputs() if target in keys)
 
 
@@ -289,6 +320,8 @@ def on_builder_inited(app: Sphinx) -> None:
     app.curriculum_print_dirs = set()
     app.curriculum_after_print = []
     app.curriculum_pages_made = set()
+    app.curriculum_manifest = None
+    app.curriculum_started = {}
 
 
 def add_page_maker(app: Sphinx, make: Callable[[Sphinx, str, nodes.document], None]) -> None:
@@ -329,6 +362,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         Path(app.doctreedir),
         app.curriculum_print_dirs,
         seconds=app.curriculum_print_seconds,
+        started=app.curriculum_started,
     )
     rendered = time.perf_counter()
     for step in app.curriculum_after_print:
