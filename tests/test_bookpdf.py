@@ -196,21 +196,22 @@ def test_an_edit_renders_only_that_lessons_print_page_and_the_books_follow(minib
     assert len(list(covers.rglob("*.pdf"))) == len(renders)  # the old contents pages are gone
 
 
-def test_print_pages_deleted_by_hand_come_back_with_the_next_build(minibook):
-    """A page Sphinx does not write again is resolved once more to make its missing print pages."""
+def test_print_pages_and_pdfs_deleted_by_hand_come_back_with_the_next_build(minibook):
+    """Nothing changed in the sources, yet the next build notices what is missing and makes it."""
     first = minibook.build()
     assert first.returncode == 0, first.output
     lost = [
         first.html / "pdf" / "pages" / "sample-lesson.html",
         first.html / "handouts" / "ask-for-help-cards.html",
     ]
-    for page in lost:
-        page.unlink()
-    minibook.edit("index.md", "# ", "# Welcome: ")  # some other page changed, so the book is written
+    pdf = first.html / "handouts" / "ask-for-help-letter-a4.pdf"
+    for path in (*lost, pdf):
+        path.unlink()
     build = minibook.build()
     assert build.returncode == 0, build.output
     assert "TAB-ONE-TEXT" in lost[0].read_text(encoding="utf-8")
     assert "A player in a game asks you to keep a secret." in lost[1].read_text(encoding="utf-8")
+    assert text_of(pdf)
 
 
 def uris(path: Path) -> list[str]:

@@ -16,7 +16,7 @@ CURRICULUM = str(Path(sys.executable).with_name("curriculum"))
 def test_help_describes_build():
     done = subprocess.run([CURRICULUM, "build", "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
-    assert "--region" in done.stdout and "--no-strict" in done.stdout
+    assert "--region" in done.stdout and "--no-strict" in done.stdout and "--web-only" in done.stdout
 
 
 def test_unknown_subcommand_is_a_usage_error():
@@ -37,3 +37,14 @@ def test_failed_build_exits_non_zero(minibook, capsys):
     minibook.edit("lessons/6-8/sample-lesson.md", "band: 6-8", "band: 7-9")
     assert cli.build(minibook.src, None, strict=True) != 0
     assert "The build failed" in capsys.readouterr().err
+
+
+def test_a_web_only_build_makes_the_pages_and_the_next_build_the_rest(minibook, capsys):
+    """A quick look while writing: the web pages, none of the printables; a full build then makes them."""
+    html = minibook.src / "_build" / "html"
+    assert cli.main(["build", "--web-only", str(minibook.src)]) == 0
+    assert "Sample lesson on asking for help" in (html / "lessons/6-8/sample-lesson.html").read_text()
+    assert not list(html.rglob("*.pdf")) and not (html / "downloads").exists()
+    assert cli.main(["build", str(minibook.src)]) == 0
+    assert (html / "pdf/lessons/sample-lesson.pdf").exists()
+    assert (html / "handouts/ask-for-help-cards-letter.pdf").exists() and (html / "downloads").exists()

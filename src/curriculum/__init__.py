@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 STATIC = Path(__file__).parent / "static"
+#: Set to 1 (``curriculum build --web-only``) for the web pages alone: a quick look while writing.
+WEB_ONLY_ENV = "CURRICULUM_WEB_ONLY"
 
 
 def _add_static(app: Sphinx) -> None:

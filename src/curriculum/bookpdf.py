@@ -61,6 +61,11 @@ def _page_name(docname: str) -> str:
     return f"{OUTPUT_DIR}/pages/{docname.rsplit('/', 1)[-1]}.html"
 
 
+def lesson_print_page(app: Sphinx, docname: str) -> list[Path]:
+    """A lesson's print page (none for other pages)."""
+    return [Path(app.outdir) / _page_name(docname)] if docname in lesson_data(app.env) else []
+
+
 def make_lesson_page(app: Sphinx, docname: str, doctree: nodes.document) -> None:
     """Write a lesson's print page (its whole body, for WeasyPrint) from its resolved doctree."""
     data = lesson_data(app.env).get(docname)
@@ -109,9 +114,7 @@ def plan_lesson_jobs(app: Sphinx) -> list[printing.Job]:
     for docname in toc_order(app.env):
         if docname not in lessons:
             continue
-        page = outdir / _page_name(docname)
-        wanted.add(page)
-        printing.make_missing_pages(app, docname, [page])
+        wanted.add(outdir / _page_name(docname))
         jobs.append(lesson_job(app, docname))
     for stale in (outdir / OUTPUT_DIR / "pages").glob("*.html"):
         if stale not in wanted:
@@ -393,7 +396,9 @@ def publish(app: Sphinx) -> list[str]:
 
 
 def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
-    """Write the lesson print pages and hand their jobs to the print stage."""
+    """Plan the lesson PDF jobs for the print stage, and the merging after it."""
+    if printing.web_only():
+        return []
     app.curriculum_print_jobs.extend(plan_lesson_jobs(app))
     app.curriculum_print_dirs.add(raw_dir(app))
     app.curriculum_after_print.append(publish)
@@ -404,5 +409,5 @@ def setup(app: Sphinx) -> None:
     """Register the download-link directive and the lesson print pages."""
     app.add_directive("book-pdf", BookPdfDirective)
     app.connect("builder-inited", write_css)
-    printing.add_page_maker(app, make_lesson_page)
+    printing.add_page_maker(app, make_lesson_page, lesson_print_page)
     app.connect("html-collect-pages", on_html_collect_pages)

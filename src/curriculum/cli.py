@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from curriculum import WEB_ONLY_ENV
 from curriculum.directory import REGION_ENV
 
 
@@ -31,7 +32,9 @@ def _jupyter_book() -> str:
     return str(beside) if beside.exists() else shutil.which("jupyter-book") or "jupyter-book"
 
 
-def build(root: Path, output: Path | None, strict: bool, region: str | None = None) -> int:
+def build(
+    root: Path, output: Path | None, strict: bool, region: str | None = None, web_only: bool = False
+) -> int:
     """Build the web book with Jupyter Book, warnings as errors, and say where it is."""
     command = [_jupyter_book(), "build", str(root), "--quiet"]
     if output is not None:
@@ -41,6 +44,8 @@ def build(root: Path, output: Path | None, strict: bool, region: str | None = No
     env = dict(os.environ)
     if region:
         env[REGION_ENV] = region
+    if web_only:
+        env[WEB_ONLY_ENV] = "1"
     started = time.perf_counter()
     status = subprocess.run(command, check=False, env=env).returncode
     seconds = time.perf_counter() - started
@@ -148,6 +153,12 @@ def main(argv: list[str] | None = None) -> int:
         help="region of the resource directory, e.g. us or us-co (default: curriculum_region in _config.yml)",
     )
     build_parser.add_argument(
+        "--web-only",
+        action="store_true",
+        help="web pages only, for a quick look while writing: no handout pages, PDFs, Word files or zip "
+        "(their links stay broken until a full build)",
+    )
+    build_parser.add_argument(
         "--no-strict",
         dest="strict",
         action="store_false",
@@ -192,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "build":
-        return build(args.root, args.output, args.strict, args.region)
+        return build(args.root, args.output, args.strict, args.region, args.web_only)
     if args.command == "check":
         return check(args.paths, args.style, args.region)
     if args.command == "new":

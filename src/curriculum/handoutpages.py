@@ -190,6 +190,16 @@ def _handout_nodes(doctree: nodes.document) -> dict[str, nodes.Element]:
     return {node["handout_id"]: node for node in doctree.findall(handout)}
 
 
+def print_pages(app: Sphinx, docname: str) -> list[Path]:
+    """The print pages of the handouts a page holds."""
+    return [
+        Path(app.outdir) / page_name(record["id"], version, layout)
+        for record in handout_records(app.env).get(docname, [])
+        for version in versions(record)
+        for layout in layouts(record, version)
+    ]
+
+
 def make_pages(app: Sphinx, docname: str, doctree: nodes.document) -> None:
     """Write the print pages of every handout a page holds, from its resolved doctree."""
     records = handout_records(app.env).get(docname)
@@ -275,6 +285,8 @@ def write_if_changed(path: Path, content: str) -> bool:
 
 def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     """Plan the print jobs of every handout page (written as their lessons were), delete removed pages."""
+    if printing.web_only():
+        return []
     outdir = Path(app.outdir)
     target = outdir / OUTPUT_DIR
     design = Path(app.srcdir) / app.config.curriculum_handout_design
@@ -283,16 +295,12 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     jobs = []
     for docname, records in sorted(handout_records(app.env).items()):
         date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
-        planned = [
-            (record, version, layout, outdir / page_name(record["id"], version, layout))
-            for record in records
-            for version in versions(record)
-            for layout in layouts(record, version)
-        ]
-        printing.make_missing_pages(app, docname, [page for *_, page in planned])
-        for record, version, layout, page in planned:
-            wanted.add(page)
-            jobs += _jobs(app, record, version, layout, page, date, design)
+        for record in records:
+            for version in versions(record):
+                for layout in layouts(record, version):
+                    page = outdir / page_name(record["id"], version, layout)
+                    wanted.add(page)
+                    jobs += _jobs(app, record, version, layout, page, date, design)
     for stale in target.glob("*.html"):
         if stale not in wanted:
             stale.unlink()
@@ -383,4 +391,4 @@ def setup(app: Sphinx) -> None:
     app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("html-collect-pages", on_html_collect_pages)
-    printing.add_page_maker(app, make_pages)
+    printing.add_page_maker(app, make_pages, print_pages)

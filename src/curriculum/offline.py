@@ -35,6 +35,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from curriculum import printing
+
 logger = logging.getLogger(__name__)
 
 #: Where the zip lands, relative to the HTML output folder (the home page links here).
@@ -170,7 +172,7 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     """Zip the finished site (after the handout PDFs, which are part of it)."""
-    if exception is not None or app.builder.name != "html":
+    if exception is not None or app.builder.name != "html" or printing.web_only():
         return
     started = time.perf_counter()
     written = make_site_zip(Path(app.outdir))

@@ -35,10 +35,10 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
-from sphinx.util.logging import suppress_logging
 
-from . import pdfmerge
+from . import WEB_ONLY_ENV, pdfmerge
 
 logger = logging.getLogger(__name__)
 
@@ -312,21 +312,53 @@ def run_jobs(
     return sorted(Path(target).name for job in todo for _, target in job.outputs() if target in keys)
 
 
+def web_only() -> bool:
+    """Whether this build makes the web pages alone: no print pages, PDFs, .docx or zip."""
+    return os.environ.get(WEB_ONLY_ENV) == "1"
+
+
 def on_builder_inited(app: Sphinx) -> None:
     """Start each build with no print jobs (pages add theirs while they are written), and the workers."""
-    if app.builder.format == "html":
+    if app.builder.format == "html" and not web_only():
         start_workers()
     app.curriculum_print_jobs = []
     app.curriculum_print_dirs = set()
     app.curriculum_after_print = []
-    app.curriculum_pages_made = set()
     app.curriculum_manifest = None
     app.curriculum_started = {}
 
 
-def add_page_maker(app: Sphinx, make: Callable[[Sphinx, str, nodes.document], None]) -> None:
-    """Have ``make(app, docname, doctree)`` write a page's print pages whenever Sphinx resolves it."""
-    app.curriculum_page_makers.append(make)
+def add_page_maker(
+    app: Sphinx,
+    make: Callable[[Sphinx, str, nodes.document], None],
+    pages: Callable[[Sphinx, str], list[Path]],
+) -> None:
+    """Have ``make(app, docname, doctree)`` write a page's print pages whenever Sphinx resolves it.
+
+    ``pages(app, docname)`` names those print pages, so that a page whose print
+    pages are missing is written again.
+    """
+    app.curriculum_page_makers.append((make, pages))
+
+
+def on_env_get_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages to write again although unchanged: their print pages or printables are missing.
+
+    After a ``--web-only`` build, or when someone deleted a file in ``_build``,
+    the next build makes them again, instead of Sphinx finding "no targets out
+    of date" and stopping before the print stage.
+    """
+    if app.builder.format != "html" or web_only():
+        return []
+    missing = {
+        docname
+        for docname in env.found_docs
+        for _, pages in app.curriculum_page_makers
+        if not all(page.exists() for page in pages(app, docname))
+    }
+    if not missing and not all(Path(target).exists() for target in _read_manifest(Path(app.doctreedir))):
+        missing.add(env.config.root_doc)  # writing any page runs the print stage, which makes them
+    return sorted(missing)
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -336,19 +368,10 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
     holds; resolving a doctree a second time for them would double the cost of
     writing the book.
     """
-    if app.builder.format != "html":
+    if app.builder.format != "html" or web_only():
         return
-    for make in app.curriculum_page_makers:
+    for make, _ in app.curriculum_page_makers:
         make(app, docname, doctree)
-    app.curriculum_pages_made.add(docname)
-
-
-def make_missing_pages(app: Sphinx, docname: str, pages: Iterable[Path]) -> None:
-    """Resolve a page Sphinx did not write when one of its print pages is missing (deleted by hand)."""
-    if docname in app.curriculum_pages_made or all(page.exists() for page in pages):
-        return
-    with suppress_logging():  # its warnings were reported when it was read
-        app.env.get_and_resolve_doctree(docname, app.builder)
 
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
@@ -382,5 +405,6 @@ def setup(app: Sphinx) -> None:
     app.connect("builder-inited", on_builder_inited)
     # After every handler that changes the doctree (offline's runs at 900).
     app.connect("doctree-resolved", on_doctree_resolved, priority=950)
+    app.connect("env-get-updated", on_env_get_updated)
     app.connect("build-finished", on_build_finished)
     app.connect("build-finished", lambda app, exception: stop_workers(), priority=990)
