@@ -48,6 +48,7 @@ class Context:
     root: Path
     region: str | None = None
     extra_terms: list[dict[str, str]] = field(default_factory=list)
+    _scanned: dict[Path, pagescan.Page] = field(default_factory=dict, repr=False)
 
     @cached_property
     def directory(self) -> resource_directory.Directory | None:
@@ -68,11 +69,18 @@ class Context:
         content = [path for path in content_paths(self.root) if path.exists()]
         for path in collect(content, self.root):
             try:
-                page = pagescan.scan(path.read_text(encoding="utf-8"))
+                page = self.scan(path, path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError):
                 continue  # the page's own check reports it
             found.update(block.options.get("id", "") for block in page.blocks if block.name == "handout")
         return found
+
+    def scan(self, path: Path, text: str) -> pagescan.Page:
+        """The scanned page, scanned once while its text stays the same (the handout ids scan every page)."""
+        known = self._scanned.get(path)
+        if known is None or known.text != text:
+            known = self._scanned[path] = pagescan.scan(text)
+        return known
 
     @cached_property
     def language(self) -> dict[str, list]:
@@ -524,10 +532,10 @@ def check_page(path: Path, context: Context) -> tuple[list[Problem], pagescan.Pa
     text, problems = read_page(path, shown)
     if text is None:
         return problems, None
-    page = pagescan.scan(text)
+    page = context.scan(path, text)
     lesson = is_lesson(path, context.root)
     if lesson:
-        front, front_problems = rules.check_front_matter(path, text, context.root)
+        front, front_problems = rules.check_front_matter(path, text, context.root, page.front)
         problems += front_problems
         if front is not None:
             problems += rules.check_blocks(path, text, front.data, context.root)

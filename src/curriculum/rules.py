@@ -123,12 +123,16 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[str, str]:
 
 
 def check_front_matter(
-    path: Path, text: str, root: Path
+    path: Path, text: str, root: Path, parsed: frontmatter.FrontMatter | None = None
 ) -> tuple[frontmatter.FrontMatter | None, list[Problem]]:
-    """Validate the front matter of a page in ``lessons/``; return it (when valid) and the problems."""
+    """Validate the front matter of a page in ``lessons/``; return it (when valid) and the problems.
+
+    ``parsed`` is the front matter when the caller has parsed it already (YAML
+    is a good part of checking a page).
+    """
     shown = _display(path, root)
     try:
-        front = frontmatter.parse(text)
+        front = parsed or frontmatter.parse(text)
     except frontmatter.FrontMatterError as error:
         return None, [
             Problem(
