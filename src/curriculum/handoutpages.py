@@ -1,6 +1,6 @@
 """A standalone print page for every handout, written by the HTML build itself.
 
-After the lesson pages are written, each handout is cut out of its lesson's
+As Sphinx resolves a lesson to write it, each handout is cut out of that
 resolved doctree and rendered alone with the print template of ``handouts/``
 (so a designer changes the look without touching Python).  Students and
 families get a copy without teacher notes and answer keys; a handout with
