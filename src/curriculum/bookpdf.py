@@ -26,7 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 from curriculum import pdfmerge, printing
 from curriculum.accessibility import csp_meta
 from curriculum.catalog import toc_order
-from curriculum.handoutpages import printables, write_if_changed
+from curriculum.handoutpages import design_folder, design_template, printables, write_if_changed
 from curriculum.handouts import handout_records, shared_handouts
 from curriculum.lessonpage import BAND_LABELS, lesson_data
 from curriculum.printing import BOOK_OUTPUT_DIR as OUTPUT_DIR
@@ -52,10 +52,6 @@ class BookPdfDirective(SphinxDirective):
         return [para]
 
 
-def _design(app: Sphinx) -> Path:
-    return Path(app.srcdir) / app.config.curriculum_handout_design
-
-
 def _page_name(docname: str) -> str:
     """A lesson's print page, relative to the HTML root."""
     return f"{OUTPUT_DIR}/pages/{docname.rsplit('/', 1)[-1]}.html"
@@ -71,11 +67,10 @@ def make_lesson_page(app: Sphinx, docname: str, doctree: nodes.document) -> None
     data = lesson_data(app.env).get(docname)
     if data is None:
         return
-    jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_design(app))), autoescape=True)
     base_url = (app.config.html_baseurl or "").rstrip("/")
     body = nodes.container("", *(child.deepcopy() for child in doctree.children))
     page = app.builder.get_target_uri(docname)
-    html = jinja.get_template("lesson.html").render(
+    html = design_template(app, "lesson.html").render(
         csp=jinja2.utils.markupsafe.Markup(csp_meta()),
         language=app.config.language or "en",
         title=data["title"],
@@ -97,7 +92,7 @@ def lesson_job(app: Sphinx, docname: str) -> printing.Job:
         target=str(raw_dir(app) / Path(lesson_pdf(docname)).name),
         kind="pdf",
         paper=app.config.curriculum_paper,
-        design=str(_design(app)),
+        design=str(design_folder(app)),
         date=lesson_data(app.env)[docname]["last_reviewed"],
         stylesheet="book.css",
         links_from=app.builder.get_target_uri(docname),
@@ -125,7 +120,7 @@ def plan_lesson_jobs(app: Sphinx) -> list[printing.Job]:
 def write_css(app: Sphinx) -> None:
     """Put the book's print CSS beside the lesson print pages before any is written (and rendered)."""
     if app.builder.format == "html":
-        css = (_design(app) / "book.css").read_text(encoding="utf-8")
+        css = (design_folder(app) / "book.css").read_text(encoding="utf-8")
         write_if_changed(Path(app.outdir) / OUTPUT_DIR / "pages" / "book.css", css)
 
 
@@ -233,9 +228,8 @@ def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
     env = app.env
     lessons = lesson_data(env)
     outdir = Path(app.outdir)
-    design = _design(app)
-    jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(design)), autoescape=True)
-    cover_template = jinja.get_template("cover.html")
+    design = design_folder(app)
+    cover_template = design_template(app, "cover.html")
     css = (design / "book.css").read_text(encoding="utf-8")
     ordered = [name for name in toc_order(env) if name in lessons]
     book_title = app.config.html_title or app.config.project

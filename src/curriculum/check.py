@@ -48,7 +48,7 @@ class Context:
     root: Path
     region: str | None = None
     extra_terms: list[dict[str, str]] = field(default_factory=list)
-    _scanned: dict[Path, pagescan.Page] = field(default_factory=dict, repr=False)
+    _scanned: dict[Path, pagescan.Page] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def directory(self) -> resource_directory.Directory | None:

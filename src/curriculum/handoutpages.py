@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -180,24 +181,34 @@ def _rebase_links(html: str, from_page: str, to_page: str) -> str:
     return _HREF.sub(fix, html)
 
 
-def _template(app: Sphinx) -> jinja2.Template:
-    folder = Path(app.srcdir) / app.config.curriculum_handout_design
-    loader = jinja2.FileSystemLoader(str(folder))
-    return jinja2.Environment(loader=loader, autoescape=True).get_template("handout.html")
+def design_folder(app: Sphinx) -> Path:
+    """The print design: templates and CSS of the handout, lesson and book pages."""
+    return Path(app.srcdir) / app.config.curriculum_handout_design
+
+
+def design_template(app: Sphinx, name: str) -> jinja2.Template:
+    """A template of the print design, loaded once per build (print pages are made page by page)."""
+    if name not in app.curriculum_templates:
+        loader = jinja2.FileSystemLoader(str(design_folder(app)))
+        app.curriculum_templates[name] = jinja2.Environment(loader=loader, autoescape=True).get_template(name)
+    return app.curriculum_templates[name]
 
 
 def _handout_nodes(doctree: nodes.document) -> dict[str, nodes.Element]:
     return {node["handout_id"]: node for node in doctree.findall(handout)}
 
 
+def _planned(app: Sphinx, docname: str) -> Iterator[tuple[dict[str, Any], str, str, Path]]:
+    """Each print page of the handouts a page holds, as ``(record, version, layout, path)``."""
+    for record in handout_records(app.env).get(docname, []):
+        for version in versions(record):
+            for layout in layouts(record, version):
+                yield record, version, layout, Path(app.outdir) / page_name(record["id"], version, layout)
+
+
 def print_pages(app: Sphinx, docname: str) -> list[Path]:
     """The print pages of the handouts a page holds."""
-    return [
-        Path(app.outdir) / page_name(record["id"], version, layout)
-        for record in handout_records(app.env).get(docname, [])
-        for version in versions(record)
-        for layout in layouts(record, version)
-    ]
+    return [page for *_, page in _planned(app, docname)]
 
 
 def make_pages(app: Sphinx, docname: str, doctree: nodes.document) -> None:
@@ -206,8 +217,8 @@ def make_pages(app: Sphinx, docname: str, doctree: nodes.document) -> None:
     if not records:
         return
     builder = app.builder
-    template = _template(app)
-    design = Path(app.srcdir) / app.config.curriculum_handout_design
+    template = design_template(app, "handout.html")
+    design = design_folder(app)
     lessons = getattr(app.env, "curriculum_lessons", {})
     base_url = (app.config.html_baseurl or "").rstrip("/")
     date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
@@ -287,20 +298,16 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     """Plan the print jobs of every handout page (written as their lessons were), delete removed pages."""
     if printing.web_only():
         return []
-    outdir = Path(app.outdir)
-    target = outdir / OUTPUT_DIR
-    design = Path(app.srcdir) / app.config.curriculum_handout_design
+    target = Path(app.outdir) / OUTPUT_DIR
+    design = design_folder(app)
     lessons = getattr(app.env, "curriculum_lessons", {})
     wanted = set()
     jobs = []
-    for docname, records in sorted(handout_records(app.env).items()):
+    for docname in sorted(handout_records(app.env)):
         date = lessons.get(docname, {}).get("last_reviewed", "2000-01-01")
-        for record in records:
-            for version in versions(record):
-                for layout in layouts(record, version):
-                    page = outdir / page_name(record["id"], version, layout)
-                    wanted.add(page)
-                    jobs += _jobs(app, record, version, layout, page, date, design)
+        for record, version, layout, page in _planned(app, docname):
+            wanted.add(page)
+            jobs += _jobs(app, record, version, layout, page, date, design)
     for stale in target.glob("*.html"):
         if stale not in wanted:
             stale.unlink()
@@ -343,7 +350,7 @@ def _jobs(
 
 def design_stamp(app: Sphinx) -> str:
     """Hash of the print design (template and CSS), to notice a designer's edit."""
-    folder = Path(app.srcdir) / app.config.curriculum_handout_design
+    folder = design_folder(app)
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*")):
         if path.is_file():
@@ -369,7 +376,8 @@ def check_design(app: Sphinx) -> None:
     The CSS is in place before any print page is written, because a page's
     printables may start rendering as soon as it is.
     """
-    folder = Path(app.srcdir) / app.config.curriculum_handout_design
+    app.curriculum_templates = {}
+    folder = design_folder(app)
     for name in ("handout.html", "print.css"):
         if not (folder / name).is_file():
             raise ConfigError(

@@ -253,8 +253,6 @@ def start_early(app: Sphinx, jobs: Iterable[Job]) -> None:
     """
     if _pool is None:
         return
-    if app.curriculum_manifest is None:
-        app.curriculum_manifest = _read_manifest(Path(app.doctreedir))
     for job in jobs:
         key = job.key()
         if not _is_current(job, key, app.curriculum_manifest):
@@ -324,7 +322,7 @@ def on_builder_inited(app: Sphinx) -> None:
     app.curriculum_print_jobs = []
     app.curriculum_print_dirs = set()
     app.curriculum_after_print = []
-    app.curriculum_manifest = None
+    app.curriculum_manifest = _read_manifest(Path(app.doctreedir))  # what the last build made
     app.curriculum_started = {}
 
 
@@ -356,7 +354,7 @@ def on_env_get_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
         for _, pages in app.curriculum_page_makers
         if not all(page.exists() for page in pages(app, docname))
     }
-    if not missing and not all(Path(target).exists() for target in _read_manifest(Path(app.doctreedir))):
+    if not missing and not all(Path(target).exists() for target in app.curriculum_manifest):
         missing.add(env.config.root_doc)  # writing any page runs the print stage, which makes them
     return sorted(missing)
 
