@@ -229,6 +229,19 @@ def rebuilds(src: Path) -> dict:
     return result
 
 
+def slowest(runs: list[dict], count: int = 5) -> list[dict]:
+    """The printables slowest per page, median over the runs: a costly print style shows up here."""
+    seen: dict[str, list[dict]] = {}
+    for run in runs:
+        for row in run.get("slowest", []):
+            seen.setdefault(row["file"], []).append(row)
+    rows = [
+        {"file": name, "pages": found[0]["pages"], **median([row["seconds_per_page"] for row in found])}
+        for name, found in seen.items()
+    ]
+    return sorted(rows, key=lambda row: row["median"], reverse=True)[:count]
+
+
 def summarise(runs: list[dict]) -> dict:
     keys = [key for key in runs[0] if isinstance(runs[0][key], (int, float))]
     return {key: median([run[key] for run in runs if key in run]) for key in keys}
@@ -246,7 +259,9 @@ def main() -> None:
     results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}, "repeats": times}
 
     print(f"Full build of the real curriculum ({times} run(s))...", flush=True)
-    results["real"] = summarise(repeat(times, real_book, full_build))
+    runs = repeat(times, real_book, full_build)
+    results["real"] = summarise(runs)
+    results["slowest_pages"] = slowest(runs)
     results["plain_jupyter_book"] = summarise(repeat(times, plain_copy, full_build))
     results["web_only"] = summarise(repeat(times, real_book, web_only_build))
     # Our HTML stage: the same build with the web pages alone (the full build overlaps them with PDFs).
@@ -293,6 +308,10 @@ def print_table(results: dict) -> None:
         entry = real.get(f"{kind}_each")
         if entry:
             print(f"| one job: {label} (s, CPU in its worker) | {cell(entry)} | |")
+    print("\n| slowest printables | pages | seconds per page |")
+    print("| --- | --- | --- |")
+    for row in results["slowest_pages"]:
+        print(f"| {row['file']} | {row['pages']} | {row['median']:.2f} ± {row['spread']:.2f} |")
     print(
         f"\nWeb pages with our extension (--web-only): {results['html_seconds']} s, "
         f"{results['html_ratio']} times a plain jupyter-book build of the same sources"

@@ -264,12 +264,13 @@ def run_jobs(
     state_dir: Path,
     output_dirs: Iterable[Path],
     workers: int | None = None,
-    seconds: dict[str, list[float]] | None = None,
+    seconds: dict[str, list[tuple[str, float]]] | None = None,
     started: dict[Job, tuple[str, Future[tuple[str, float]]]] | None = None,
 ) -> list[str]:
     """Make what changed, delete PDFs and .docx in ``output_dirs`` nobody wants; return the names made.
 
-    ``started`` holds jobs already given to the workers (see :func:`start_early`), with their keys.
+    ``started`` holds jobs already given to the workers (see :func:`start_early`), with their keys;
+    ``seconds`` receives, per kind of job, each output made and the seconds it took.
     """
     jobs = list(jobs)
     manifest = _read_manifest(state_dir)
@@ -294,7 +295,7 @@ def run_jobs(
         for job in todo:
             error, spent = results[job] if job in results else ahead[job].result()
             if seconds is not None:
-                seconds.setdefault(job_kind(job), []).append(spent)
+                seconds.setdefault(job_kind(job), []).append((job.target, spent))
             if error:
                 logger.warning("PRN001 could not make %s", error, type="curriculum", subtype="PRN001")
                 for _, target in job.outputs():

@@ -23,6 +23,23 @@ def _mark(app: Sphinx, name: str) -> None:
     app.curriculum_marks.append((name, time.perf_counter()))
 
 
+def slowest_pages(made: list[tuple[str, float]], count: int = 5) -> list[dict[str, float | str]]:
+    """The PDFs that took longest per page to render: where a costly print style shows.
+
+    A page costs WeasyPrint about a tenth of a second; a handout far above that
+    (CSS columns once cost ten times as much) is a layout to rethink.
+    """
+    from curriculum.pdfmerge import page_count
+
+    rows = []
+    for target, spent in made:
+        path = Path(target)
+        if path.suffix == ".pdf" and path.exists():
+            pages = page_count(path)
+            rows.append({"file": path.name, "pages": pages, "seconds_per_page": round(spent / pages, 3)})
+    return sorted(rows, key=lambda row: row["seconds_per_page"], reverse=True)[:count]
+
+
 def setup(app: Sphinx) -> None:
     """Record the clock at each stage boundary when the environment asks for it."""
     target = os.environ.get(ENV)
@@ -39,10 +56,11 @@ def setup(app: Sphinx) -> None:
         stages = {name: round(end - begin, 3) for (_, begin), (name, end) in pairwise(marks)}
         jobs = getattr(app, "curriculum_print_seconds", {})
         stages["jobs"] = {
-            kind: {"count": len(spent), "mean": round(sum(spent) / len(spent), 3)}
-            for kind, spent in jobs.items()
-            if spent
+            kind: {"count": len(made), "mean": round(sum(spent for _, spent in made) / len(made), 3)}
+            for kind, made in jobs.items()
+            if made
         }
+        stages["slowest"] = slowest_pages([entry for made in jobs.values() for entry in made])
         Path(target).write_text(json.dumps(stages, indent=1), encoding="utf-8")
 
     app.connect("build-finished", finish, priority=999)
