@@ -223,8 +223,12 @@ def _merge_task(arguments: tuple[Any, ...]) -> str:
     return ""
 
 
-def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
-    """Band books and the whole book, remade only when a lesson PDF in them changed."""
+def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tuple[Any, ...]]]:
+    """The books to merge again, as (band, key, arguments of :func:`merge_book`), whole book first.
+
+    A book is merged again only when a lesson PDF in it (or its look) changed;
+    the whole book comes first because it takes as long as all the bands together.
+    """
     env = app.env
     lessons = lesson_data(env)
     outdir = Path(app.outdir)
@@ -233,14 +237,9 @@ def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
     css = (design / "book.css").read_text(encoding="utf-8")
     ordered = [name for name in toc_order(env) if name in lessons]
     book_title = app.config.html_title or app.config.project
-    groups = {band: [name for name in ordered if lessons[name]["band"] == band] for band in BAND_LABELS}
-    groups["all"] = ordered
-    manifest_path = state_dir / "curriculum-books.json"
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        manifest = {}
-    made, tasks, keys = [], [], {}
+    groups = {"all": ordered}
+    groups.update({band: [name for name in ordered if lessons[name]["band"] == band] for band in BAND_LABELS})
+    tasks = []
     contents_source = (design / "contents.html").read_text(encoding="utf-8")
     for band, names in groups.items():
         target = outdir / band_pdf(band)
@@ -258,8 +257,8 @@ def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
         )
         for _, path in parts:
             digest.update(path.read_bytes())
-        keys[band] = digest.hexdigest()
-        if manifest.get(band) == keys[band] and target.exists():
+        key = digest.hexdigest()
+        if manifest.get(band) == key and target.exists():
             continue
         context = {
             "book_title": book_title,
@@ -278,34 +277,18 @@ def merge_books(app: Sphinx, state_dir: Path) -> list[str]:
             for name in names
         ]
         cover = cover_template.render(**context)
-        tasks.append(
-            (
-                band,
-                (
-                    parts,
-                    cover,
-                    (contents_source, context, entries),
-                    target,
-                    title,
-                    app.config.curriculum_paper,
-                    date,
-                    state_dir / "curriculum-book-pages" / band,
-                ),
-            )
+        arguments = (
+            parts,
+            cover,
+            (contents_source, context, entries),
+            target,
+            title,
+            app.config.curriculum_paper,
+            date,
+            Path(app.doctreedir) / "curriculum-book-pages" / band,
         )
-    for (band, _), error in zip(
-        tasks, printing.parallel(_merge_task, [task for _, task in tasks]), strict=True
-    ):
-        if error:
-            logger.warning(
-                "PRN002 could not make %s: %s", band_pdf(band), error, type="curriculum", subtype="PRN002"
-            )
-            continue
-        manifest[band] = keys[band]
-        made.append(band_pdf(band))
-    state_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-    return made
+        tasks.append((band, key, arguments))
+    return tasks
 
 
 def raw_dir(app: Sphinx) -> Path:
@@ -341,17 +324,31 @@ def _publish_task(arguments: tuple[Any, ...]) -> str:
     return ""
 
 
+def _run_task(task: tuple[Any, tuple[Any, ...]]) -> str:
+    """Run one merge task of either kind in a worker: (task function, its arguments)."""
+    function, arguments = task
+    return function(arguments)
+
+
+def _read_json(path: Path) -> dict[str, str]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def publish(app: Sphinx) -> list[str]:
-    """Numbered lesson PDFs in the site, then the merged books; each only when its inputs changed."""
+    """Numbered lesson PDFs in the site and the merged books; each only when its inputs changed.
+
+    Books are merged from the unnumbered lesson PDFs, so both kinds of work run
+    in one batch on all cores, the longest (the whole book) first.
+    """
     lessons = lesson_data(app.env)
     outdir = Path(app.outdir)
     state = Path(app.doctreedir)
-    manifest_path = state / "curriculum-lessons.json"
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        manifest = {}
-    made, wanted, tasks = [], set(), []
+    lessons_path, books_path = state / "curriculum-lessons.json", state / "curriculum-books.json"
+    manifest, books = _read_json(lessons_path), _read_json(books_path)
+    wanted, tasks = set(), []
     records = handout_records(app.env)
     for docname, data in lessons.items():
         raw = raw_dir(app) / Path(lesson_pdf(docname)).name
@@ -372,8 +369,22 @@ def publish(app: Sphinx) -> list[str]:
         if manifest.get(docname) == key and target.exists() and (bundle.exists() or not handouts):
             continue
         tasks.append((docname, key, (raw, target, data["title"], handouts, bundle, data)))
-    results = printing.parallel(_publish_task, [task for _, _, task in tasks])
-    for (docname, key, (_, target, _, handouts, bundle, _)), error in zip(tasks, results, strict=True):
+    book_tasks = plan_books(app, books)
+    work = [(_merge_task, arguments) for _, _, arguments in book_tasks]
+    work += [(_publish_task, arguments) for _, _, arguments in tasks]
+    results = printing.parallel(_run_task, work)
+    made = []
+    for (band, key, _), error in zip(book_tasks, results[: len(book_tasks)], strict=True):
+        if error:
+            logger.warning(
+                "PRN002 could not make %s: %s", band_pdf(band), error, type="curriculum", subtype="PRN002"
+            )
+            continue
+        books[band] = key
+        made.append(band_pdf(band))
+    for (docname, key, (_, target, _, handouts, bundle, _)), error in zip(
+        tasks, results[len(book_tasks) :], strict=True
+    ):
         if error:
             logger.warning(
                 "PRN002 could not make %s: %s", target.name, error, type="curriculum", subtype="PRN002"
@@ -385,8 +396,9 @@ def publish(app: Sphinx) -> list[str]:
         if stale not in wanted:
             stale.unlink()
     state.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-    return made + merge_books(app, state)
+    lessons_path.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    books_path.write_text(json.dumps(books, indent=1, sort_keys=True), encoding="utf-8")
+    return made
 
 
 def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:

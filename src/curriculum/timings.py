@@ -26,10 +26,11 @@ def _mark(app: Sphinx, name: str) -> None:
 def slowest_pages(made: list[tuple[str, float]], count: int = 5) -> list[dict[str, float | str]]:
     """The PDFs that took longest per page to render: where a costly print style shows.
 
-    A page costs WeasyPrint about a tenth of a second; a handout far above that
-    (CSS columns once cost ten times as much) is a layout to rethink.
+    A page costs WeasyPrint under a tenth of a second (a one-page sheet more: it
+    carries the fixed cost of a document); a handout far above that (CSS columns
+    once cost ten times as much) is a layout to rethink.
     """
-    from curriculum.pdfmerge import page_count
+    from curriculum.pdfmerge import page_count  # pikepdf: imported only when timing a build
 
     rows = []
     for target, spent in made:
