@@ -26,7 +26,13 @@ from sphinx.util.docutils import SphinxDirective
 from curriculum import pdfmerge, printing
 from curriculum.accessibility import csp_meta
 from curriculum.catalog import toc_order
-from curriculum.handoutpages import design_folder, design_template, printables, write_if_changed
+from curriculum.handoutpages import (
+    design_folder,
+    design_template,
+    printables,
+    put_design_css,
+    write_if_changed,
+)
 from curriculum.handouts import handout_records, shared_handouts
 from curriculum.lessonpage import BAND_LABELS, lesson_data
 from curriculum.printing import BOOK_OUTPUT_DIR as OUTPUT_DIR
@@ -119,9 +125,7 @@ def plan_lesson_jobs(app: Sphinx) -> list[printing.Job]:
 
 def write_css(app: Sphinx) -> None:
     """Put the book's print CSS beside the lesson print pages before any is written (and rendered)."""
-    if app.builder.format == "html":
-        css = (design_folder(app) / "book.css").read_text(encoding="utf-8")
-        write_if_changed(Path(app.outdir) / OUTPUT_DIR / "pages" / "book.css", css)
+    put_design_css(app, "book.css", f"{OUTPUT_DIR}/pages")
 
 
 class _Extras:
@@ -330,13 +334,6 @@ def _run_task(task: tuple[Any, tuple[Any, ...]]) -> str:
     return function(arguments)
 
 
-def _read_json(path: Path) -> dict[str, str]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def publish(app: Sphinx) -> list[str]:
     """Numbered lesson PDFs in the site and the merged books; each only when its inputs changed.
 
@@ -347,7 +344,7 @@ def publish(app: Sphinx) -> list[str]:
     outdir = Path(app.outdir)
     state = Path(app.doctreedir)
     lessons_path, books_path = state / "curriculum-lessons.json", state / "curriculum-books.json"
-    manifest, books = _read_json(lessons_path), _read_json(books_path)
+    manifest, books = printing.read_state(lessons_path), printing.read_state(books_path)
     wanted, tasks = set(), []
     records = handout_records(app.env)
     for docname, data in lessons.items():

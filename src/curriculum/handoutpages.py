@@ -186,6 +186,17 @@ def design_folder(app: Sphinx) -> Path:
     return Path(app.srcdir) / app.config.curriculum_handout_design
 
 
+def put_design_css(app: Sphinx, name: str, folder: str) -> None:
+    """Copy a stylesheet of the print design into the site's ``folder`` (HTML builds only).
+
+    Done at ``builder-inited``: a page's printables may start rendering as soon
+    as its print page is written, so the CSS it links must already be there.
+    """
+    if app.builder.format == "html":
+        css = (design_folder(app) / name).read_text(encoding="utf-8")
+        write_if_changed(Path(app.outdir) / folder / name, css)
+
+
 def design_template(app: Sphinx, name: str) -> jinja2.Template:
     """A template of the print design, loaded once per build (print pages are made page by page)."""
     if name not in app.curriculum_templates:
@@ -371,11 +382,7 @@ def on_env_get_outdated(
 
 
 def check_design(app: Sphinx) -> None:
-    """Fail early, and clearly, when the print design folder is missing; else put its CSS in the site.
-
-    The CSS is in place before any print page is written, because a page's
-    printables may start rendering as soon as it is.
-    """
+    """Fail early, and clearly, when the print design folder is missing; else put its CSS in the site."""
     app.curriculum_templates = {}
     folder = design_folder(app)
     for name in ("handout.html", "print.css"):
@@ -385,9 +392,7 @@ def check_design(app: Sphinx) -> None:
                 "repository, or set curriculum_handout_design to the folder that holds handout.html "
                 "and print.css)"
             )
-    if app.builder.format == "html":
-        css = (folder / "print.css").read_text(encoding="utf-8")
-        write_if_changed(Path(app.outdir) / OUTPUT_DIR / "print.css", css)
+    put_design_css(app, "print.css", OUTPUT_DIR)
 
 
 def setup(app: Sphinx) -> None:

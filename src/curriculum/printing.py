@@ -233,9 +233,10 @@ def parallel(function: Callable[[Any], Any], items: list[Any], workers: int | No
         return list(pool.map(function, items))
 
 
-def _read_manifest(state_dir: Path) -> dict[str, str]:
+def read_state(path: Path) -> dict[str, Any]:
+    """A JSON file the build keeps between builds; empty when missing or damaged (all is made again)."""
     try:
-        return json.loads((state_dir / MANIFEST).read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -273,7 +274,7 @@ def run_jobs(
     ``seconds`` receives, per kind of job, each output made and the seconds it took.
     """
     jobs = list(jobs)
-    manifest = _read_manifest(state_dir)
+    manifest = read_state(state_dir / MANIFEST)
     keys: dict[str, str] = {}
     for job in jobs:
         key = job.key()
@@ -323,7 +324,7 @@ def on_builder_inited(app: Sphinx) -> None:
     app.curriculum_print_jobs = []
     app.curriculum_print_dirs = set()
     app.curriculum_after_print = []
-    app.curriculum_manifest = _read_manifest(Path(app.doctreedir))  # what the last build made
+    app.curriculum_manifest = read_state(Path(app.doctreedir) / MANIFEST)  # what the last build made
     app.curriculum_started = {}
 
 

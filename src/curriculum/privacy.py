@@ -17,6 +17,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from curriculum import printing
+
 logger = logging.getLogger(__name__)
 
 #: Tags whose address attributes make the browser fetch something on page load.
@@ -85,10 +87,7 @@ def scan_site(outdir: Path, memory: Path | None = None) -> dict[str, list[tuple[
     With ``memory`` (a JSON file), a page whose size and modification time are
     those of the last scan is not read again.
     """
-    try:
-        known = json.loads(memory.read_text(encoding="utf-8")) if memory else {}
-    except (OSError, ValueError):
-        known = {}
+    known = printing.read_state(memory) if memory else {}
     scanned, report = {}, {}
     for page in sorted(outdir.rglob("*.html")):
         name = str(page.relative_to(outdir))
