@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pikepdf
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
@@ -53,8 +54,6 @@ def test_lesson_plan_pdf_has_everything_a_teacher_prints(built_minibook):
     reader = PdfReader(pdf)
     assert reader.metadata.title.startswith("Sample lesson on asking for help")
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
-    import pikepdf
-
     with pikepdf.open(pdf) as tagged:  # the page number is an artifact, so the tags stay whole
         stamp = tagged.pages[0].obj.Contents[-1].read_bytes()
         assert b"/Artifact" in stamp and b"Page 1 of" in stamp
@@ -81,6 +80,9 @@ def test_band_and_whole_book_contain_their_lessons_and_no_others(built_minibook)
         assert reader.metadata.title.startswith("Mini curriculum: ")
         assert reader.trailer["/Root"]["/Lang"] == "en"
         assert size(folder / name) == LETTER
+        with pikepdf.open(folder / name) as book:  # tagged for screen readers, cover and contents too
+            assert book.Root.MarkInfo.Marked and book.open_metadata()["pdfuaid:part"] == "1"
+            assert all("/StructParents" in page.obj for page in book.pages)
     cover = PdfReader(folder / "online-safety-curriculum.pdf").pages[0].extract_text()
     assert "Mini curriculum" in cover and "All grades" in cover and "CC BY 4.0" in cover
 
@@ -134,6 +136,10 @@ def test_everything_for_a_lesson_is_one_pdf(built_minibook):
     handouts = " ".join(" ".join(page.extract_text() for page in reader.pages[lesson_pages:]).split())
     assert "A player in a game asks you to keep a secret." in handouts
     assert "SECRET-ANSWER-TEXT" not in handouts  # the class copies, not the answer key
+    with pikepdf.open(bundle) as pdf:  # the handouts' tags come along with the lesson's
+        assert pdf.Root.MarkInfo.Marked and pdf.open_metadata()["pdfuaid:part"] == "1"
+        handout_count = len([title for title in titles if title.startswith("Handout: ")])
+        assert len(pdf.Root.StructTreeRoot.K.K) == 1 + handout_count
     guide = BeautifulSoup(built_minibook.page("lessons/adults/responding-to-disclosure.html"), "html.parser")
     assert guide.select_one("p.glance-print a[href$='-with-handouts.pdf']") is None  # no handouts, no bundle
 

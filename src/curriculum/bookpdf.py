@@ -40,6 +40,12 @@ from curriculum.printing import band_pdf, bundle_pdf, lesson_pdf
 
 logger = logging.getLogger(__name__)
 
+#: The code that makes the merged PDFs, as part of their cache keys: a build
+#: after an upgrade that changes how books are merged merges them again.
+MERGE_CODE = hashlib.sha256(
+    b"".join(Path(source).read_bytes() for source in (pdfmerge.__file__, __file__))
+).hexdigest()[:16]
+
 
 class BookPdfDirective(SphinxDirective):
     """``:::{book-pdf}`` with ``:band: 6-8`` (or ``all``): a download link to that PDF."""
@@ -140,16 +146,16 @@ class _Extras:
 
     def render(self, html: str) -> bytes:
         """The PDF of one extra page, from the cache when the same HTML was rendered before."""
-        digest = hashlib.sha256(f"{printing.renderer_version('pdf')}\0{self.paper}\0{html}".encode())
+        key = f"{printing.renderer_version('pdf')}\0{MERGE_CODE}\0{self.paper}\0{html}"
+        digest = hashlib.sha256(key.encode())
         path = self.folder / f"{digest.hexdigest()[:24]}.pdf"
         self.used.add(path)
         if path.exists():
             return path.read_bytes()
         from weasyprint import CSS, HTML
 
-        pdf = HTML(string=html).write_pdf(
-            stylesheets=[CSS(string=f"@page {{ size: {printing.PAPERS[self.paper]}; }}")]
-        )
+        paper = CSS(string=f"@page {{ size: {printing.PAPERS[self.paper]}; }}")
+        pdf = HTML(string=html).write_pdf(stylesheets=[paper], pdf_variant="pdf/ua-1")  # tagged, like lessons
         self.folder.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pdf)
         return pdf
@@ -257,7 +263,7 @@ def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tu
         if not all(path.exists() for _, path in parts):
             continue
         digest = hashlib.sha256(
-            json.dumps([title, date, app.config.curriculum_paper, css, contents_source]).encode()
+            json.dumps([title, date, app.config.curriculum_paper, css, contents_source, MERGE_CODE]).encode()
         )
         for _, path in parts:
             digest.update(path.read_bytes())
@@ -359,7 +365,7 @@ def publish(app: Sphinx) -> list[str]:
         wanted |= {target, bundle} if handouts else {target}
         if not raw.exists() or not all(path.exists() for _, path in handouts):
             continue
-        digest = hashlib.sha256(raw.read_bytes() + data["title"].encode())
+        digest = hashlib.sha256(raw.read_bytes() + data["title"].encode() + MERGE_CODE.encode())
         for title, path in handouts:
             digest.update(title.encode() + path.read_bytes())
         key = digest.hexdigest()

@@ -8,7 +8,9 @@ band book and the whole book in about a second.
 A merged PDF keeps every part's bookmarks (moved under the merged page
 numbers) and its internal links: each part's named destinations are renamed
 with the part's number, so two lessons that both have a "warm-up" anchor
-still link to their own.
+still link to their own. It also keeps their tags: each part's tag tree
+becomes a Part of one Document, so a merged book is as readable by a screen
+reader as the lesson PDFs it is made of.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0) -> None:
         x0, _, x1, _ = (float(value) for value in page.mediabox)
         label = f"Page {index + 1} of {total}"
         right = x1 - _STAMP_X - len(label) * _STAMP_SIZE * 0.506  # Helvetica: about half an em a character
-        name = page.add_resource(font, Name.Font, prefix="Stamp")
+        name = page.add_resource(font, Name.Font, name=Name.CurriculumStamp)  # a fixed name: same bytes
         stamp = (
             b"Q\n/Artifact <</Type /Pagination>> BDC "
             + b" ".join(
@@ -117,6 +119,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
     """
     merged = pikepdf.new()
     opened: list[pikepdf.Pdf] = []  # qpdf copies stream data from them when saving
+    tags = _TagTree(merged)
     bookmarks: list[OutlineItem] = []
     dests: dict[str, Array] = {}
     try:
@@ -129,6 +132,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
                 warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                 merged.pages.extend(source.pages)
             pages = {source.pages[i].objgen: merged.pages[offset + i].obj for i in range(len(source.pages))}
+            tags.add(source, merged.pages[offset:])
             prefix = f"part{index}-"
             named = dict(_named_dests(source))
             for name, dest in named.items():
@@ -152,17 +156,89 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
             merged.Root.Names = merged.make_indirect(Dictionary(Dests=tree.obj))
         with merged.open_outline() as outline:
             outline.root.extend(bookmarks)
+        tags.finish()
         # Viewers show the title, not the file name, and open with the bookmarks.
         merged.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         merged.Root.PageMode = Name.UseOutlines
         if number_from is not None:
             stamp_pages(merged, info.get("/Title", ""), first=number_from)
         merged.docinfo = merged.make_indirect(Dictionary({key: String(value) for key, value in info.items()}))
+        with merged.open_metadata(set_pikepdf_as_editor=False) as xmp:  # PDF/UA reads the title from here
+            xmp.load_from_docinfo(merged.docinfo)
+            if tags.universal:
+                xmp["pdfuaid:part"] = "1"
         _save(merged, target)
     finally:
         for source in opened:
             source.close()
         merged.close()
+
+
+class _TagTree:
+    """The merged PDF's tag tree: one Document element whose children are the parts' tag trees.
+
+    A tagged PDF links its marked content to its tags through numbers: each page
+    has a ``/StructParents`` key (and each link annotation a ``/StructParent``
+    key) into the parent tree, which lists the tags of that page's content.
+    Every part numbers from 0, so each part's keys move up past the keys of the
+    parts before it. The tags themselves are copied with the same qpdf object
+    copier that copied the pages, so their page and annotation references land
+    on the merged pages. A part without tags (WeasyPrint renders every part
+    tagged) adds its pages untagged.
+    """
+
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.pdf = pdf
+        self.document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array()))
+        self.parents: dict[int, pikepdf.Object] = {}
+        self.roles: dict[str, pikepdf.Object] = {}
+        self.next_key = 0
+        self.universal = True  # every part claims PDF/UA-1, so the merged PDF can too
+
+    def add(self, source: pikepdf.Pdf, pages: list[pikepdf.Page]) -> None:
+        """Graft the tags of ``source``, whose pages were just copied as ``pages``."""
+        root = source.Root.get("/StructTreeRoot")
+        self.universal &= root is not None and source.open_metadata().get("pdfuaid:part") == "1"
+        if root is None:
+            return
+        if not root.is_indirect:
+            root = source.make_indirect(root)
+        copy = self.pdf.copy_foreign(root)  # never written itself: nothing will point to it
+        offset = self.next_key
+        numbered = list(pikepdf.NumberTree(copy.ParentTree).items()) if "/ParentTree" in copy else []
+        for key, value in numbered:
+            self.parents[key + offset] = value
+        for page in pages:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+        used = max([int(copy.get("/ParentTreeNextKey", 0)), *(key + 1 for key, _ in numbered)])
+        self.next_key = offset + used
+        self.roles.update(copy.get("/RoleMap", {}).items())
+        kids = copy.get("/K", Array())
+        for kid in kids if isinstance(kids, Array) else [kids]:
+            if isinstance(kid, Dictionary):
+                kid.P = self.document
+                if kid.get("/S") == Name.Document:
+                    kid.S = Name.Part  # one Document per PDF: a part's own becomes a Part of it
+            self.document.K.append(kid)
+
+    def finish(self) -> None:
+        """Set the merged tag tree in the catalog, if any part was tagged."""
+        if not len(self.document.K):
+            return
+        parents = pikepdf.NumberTree.new(self.pdf)
+        for key in sorted(self.parents):
+            parents[key] = self.parents[key]
+        root = Dictionary(
+            Type=Name.StructTreeRoot, K=self.document, ParentTree=parents.obj, ParentTreeNextKey=self.next_key
+        )
+        if self.roles:
+            root.RoleMap = Dictionary(self.roles)
+        self.pdf.Root.StructTreeRoot = self.document.P = self.pdf.make_indirect(root)
+        self.pdf.Root.MarkInfo = Dictionary(Marked=True)
 
 
 def _open(source: Path | bytes) -> pikepdf.Pdf:

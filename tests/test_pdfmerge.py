@@ -1,0 +1,79 @@
+"""Merging PDFs keeps what a reader relies on: tags for screen readers, links, and the same bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+from weasyprint import HTML
+
+from curriculum import pdfmerge
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><title>{title}</title></head><body>
+<h1 id="top">{title}</h1><p>First page of {title}.</p>
+<p style="break-before: page"><a href="#top">Back to {title}</a></p></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Two tagged two-page lessons with an internal link each, as WeasyPrint renders lessons."""
+    folder = tmp_path_factory.mktemp("parts")
+    paths = []
+    for title in ("Lesson one", "Lesson two"):
+        path = folder / f"{title}.pdf"
+        HTML(string=PAGE.format(title=title)).write_pdf(path, pdf_variant="pdf/ua-1")
+        paths.append(path)
+    return paths
+
+
+def tags_of_page(pdf: pikepdf.Pdf, index: int) -> list[pikepdf.Object]:
+    page = pdf.pages[index].obj
+    return list(pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)[int(page.StructParents)])
+
+
+def test_a_merged_pdf_keeps_every_parts_tags_on_its_own_pages(parts, tmp_path):
+    target = tmp_path / "book.pdf"
+    pdfmerge.merge([pdfmerge.Part(path) for path in parts], target, {"/Title": "Book"}, number_from=0)
+    with pikepdf.open(target) as pdf:
+        assert pdf.Root.MarkInfo.Marked
+        document = pdf.Root.StructTreeRoot.K
+        assert document.S == "/Document"
+        assert [kid.S for kid in document.K] == ["/Part", "/Part"]  # one Document, a Part per lesson
+        assert all(kid.P.objgen == document.objgen for kid in document.K)
+        assert len(pdf.pages) == 4
+        keys = [int(page.obj.StructParents) for page in pdf.pages]
+        assert len(set(keys)) == 4  # the second lesson's keys moved past the first's
+        for index, page in enumerate(pdf.pages):
+            tags = tags_of_page(pdf, index)
+            assert tags and all(tag.Pg.objgen == page.objgen for tag in tags)
+        links = [link for page in pdf.pages for link in page.obj.get("/Annots", [])]
+        assert len(links) == 2
+        for link in links:  # each link is tagged, through its own key, by a Link tag that names it
+            tag = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)[int(link.StructParent)]
+            assert tag.S == "/Link"
+            named = [kid.Obj.objgen for kid in tag.K if isinstance(kid, pikepdf.Dictionary) and "/Obj" in kid]
+            assert link.objgen in named
+        assert int(pdf.Root.StructTreeRoot.ParentTreeNextKey) > max(keys)
+        xmp = pdf.open_metadata()
+        assert xmp["dc:title"] == "Book" and xmp["pdfuaid:part"] == "1"
+
+
+def test_a_part_without_tags_means_the_merge_claims_no_pdf_ua(parts, tmp_path):
+    untagged = tmp_path / "untagged.pdf"
+    HTML(string=PAGE.format(title="Cover")).write_pdf(untagged)
+    target = tmp_path / "book.pdf"
+    pdfmerge.merge(
+        [pdfmerge.Part(untagged), *(pdfmerge.Part(path) for path in parts)], target, {"/Title": "Book"}
+    )
+    with pikepdf.open(target) as pdf:
+        assert [kid.S for kid in pdf.Root.StructTreeRoot.K.K] == ["/Part", "/Part"]
+        assert "/StructParents" not in pdf.pages[0].obj
+        assert pdf.open_metadata().get("pdfuaid:part") is None
+
+
+def test_the_same_parts_merge_to_the_same_bytes(parts, tmp_path):
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    for target in (first, second):
+        pdfmerge.merge([pdfmerge.Part(path) for path in parts], target, {"/Title": "Book"}, number_from=0)
+    assert first.read_bytes() == second.read_bytes()
