@@ -287,7 +287,7 @@ def main() -> None:
         results["scale"][size] = summary
     args.output.write_text(json.dumps(results, indent=1), encoding="utf-8")
     print_table(results)
-    print(f"\nWrote {args.output.relative_to(ROOT)}")
+    print(f"\nWrote {args.output}")
 
 
 def print_table(results: dict) -> None:
