@@ -103,6 +103,9 @@ def test_contents_page_numbers_lead_to_the_lessons(built_minibook):
     for title, page in zip(entries, numbers, strict=True):
         text = reader.pages[page - 1].extract_text()
         assert title in text and f"Page {page} of {len(reader.pages)}" in text, (title, page)
+    # each entry is a link (a box for each of its parts) to its lesson's first page
+    links = [annotation.get_object()["/A"]["/D"][0] for annotation in reader.pages[1]["/Annots"]]
+    assert list(dict.fromkeys(reader.get_page_number(link.get_object()) + 1 for link in links)) == numbers
 
 
 def test_pdfs_are_linked_from_the_book(built_minibook):

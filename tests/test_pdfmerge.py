@@ -77,3 +77,30 @@ def test_the_same_parts_merge_to_the_same_bytes(parts, tmp_path):
     for target in (first, second):
         pdfmerge.merge([pdfmerge.Part(path) for path in parts], target, {"/Title": "Book"}, number_from=0)
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_link_to_a_page_of_the_merged_pdf_leads_there(parts, tmp_path):
+    contents = tmp_path / "contents.pdf"
+    links = "".join(
+        f'<p><a href="{pdfmerge.page_link(page)}">Lesson at page {page}</a></p>' for page in (2, 4)
+    )
+    HTML(string=f'<html lang="en"><title>Contents</title>{links}</html>').write_pdf(
+        contents, pdf_variant="pdf/ua-1"
+    )
+    target = tmp_path / "book.pdf"
+    pdfmerge.merge([pdfmerge.Part(path) for path in (contents, *parts)], target, {"/Title": "Book"})
+    with pikepdf.open(target) as pdf:
+        annotations = list(pdf.pages[0].obj.Annots)
+        assert [annotation.A.S for annotation in annotations] == ["/GoTo", "/GoTo"]
+        assert [annotation.A.D[0].objgen for annotation in annotations] == [
+            pdf.pages[1].objgen,  # page 2: the first page of lesson one
+            pdf.pages[3].objgen,  # page 4: the first page of lesson two
+        ]
+        assert str(annotations[0].Contents) == "Go to page 2"
+
+
+def test_a_link_past_the_last_page_is_an_error(tmp_path):
+    contents = tmp_path / "contents.pdf"
+    HTML(string=f'<a href="{pdfmerge.page_link(9)}">Nowhere</a>').write_pdf(contents)
+    with pytest.raises(ValueError, match="page 9 of a 1-page PDF"):
+        pdfmerge.merge([pdfmerge.Part(contents)], tmp_path / "book.pdf", {"/Title": "Book"})

@@ -188,7 +188,10 @@ def merge_book(
     template = jinja2.Environment(autoescape=True).from_string(source)
 
     def toc_html_for(starts: list[int]) -> str:
-        numbered = [{**entry, "page": start} for entry, start in zip(entries, starts, strict=True)]
+        numbered = [
+            {**entry, "page": start, "link": pdfmerge.page_link(start)}
+            for entry, start in zip(entries, starts, strict=True)
+        ]
         return template.render(entries=numbered, **context)
 
     counts = [pdfmerge.page_count(path) for _, path in parts]

@@ -24,6 +24,9 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
+#: A link to this address plus a page number (counted from 1) leads, once merged, to that page of
+#: the merged PDF: the contents page is rendered before the book exists, so it cannot link there.
+PAGE_LINK_SCHEME = "merged-page:"
 #: Left and bottom position of the page stamp, in points (the print design's footer margin).
 _STAMP_X, _STAMP_Y, _STAMP_SIZE = 54, 30, 8.5
 
@@ -77,6 +80,11 @@ def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0) -> None:
         page.contents_add(pikepdf.Stream(pdf, stamp))
 
 
+def page_link(page: int) -> str:
+    """The address for a link to page ``page`` (from 1) of the merged PDF (see :func:`merge`)."""
+    return f"{PAGE_LINK_SCHEME}{page}"
+
+
 def number(source: Path, target: Path, title: str) -> None:
     """Copy a PDF (tags, bookmarks and links kept) with "Page n of N" stamped on every page."""
     with pikepdf.open(source) as pdf:
@@ -115,11 +123,13 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
     """Write the parts as one PDF with their bookmarks and links, and ``info`` as its metadata.
 
     With ``number_from``, pages from that index on are stamped with the title
-    (``info["/Title"]``) and "Page n of N".
+    (``info["/Title"]``) and "Page n of N". A part's links to :func:`page_link`
+    addresses lead to those pages of the merged PDF (a book's contents page).
     """
     merged = pikepdf.new()
     opened: list[pikepdf.Pdf] = []  # qpdf copies stream data from them when saving
     tags = _TagTree(merged)
+    page_links: list[pikepdf.Object] = []
     bookmarks: list[OutlineItem] = []
     dests: dict[str, Array] = {}
     try:
@@ -140,7 +150,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
                 if moved is not None:
                     dests[prefix + name] = moved
             for page in merged.pages[offset:]:
-                _rename_link_targets(page, prefix)
+                _retarget_links(page, prefix, page_links)
             if part.bookmark and len(merged.pages) > offset:
                 bookmarks.append(OutlineItem(part.bookmark, offset))
             if "/Lang" in source.Root and "/Lang" not in merged.Root:
@@ -149,6 +159,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
                 with source.open_outline() as outline:
                     copies = (_copy(item, pages, named) for item in outline.root)
                     bookmarks += [item for item in copies if item]
+        _link_pages(merged, page_links)
         if dests:
             tree = pikepdf.NameTree.new(merged)
             for name in sorted(dests):
@@ -269,13 +280,28 @@ def _move(dest: pikepdf.Object, pages: dict[tuple[int, int], pikepdf.Object]) ->
     return Array([pages[dest[0].objgen], *list(dest)[1:]])
 
 
-def _rename_link_targets(page: pikepdf.Page, prefix: str) -> None:
+def _retarget_links(page: pikepdf.Page, prefix: str, page_links: list[pikepdf.Object]) -> None:
+    """Rename the part's named link targets with its prefix; collect links made with :func:`page_link`."""
     for annotation in page.obj.get("/Annots", []):
         if isinstance(annotation.get("/Dest"), String):
             annotation.Dest = String(prefix + str(annotation.Dest))
         action = annotation.get("/A")
-        if action is not None and action.get("/S") == Name.GoTo and isinstance(action.get("/D"), String):
+        if action is None:
+            continue
+        if action.get("/S") == Name.GoTo and isinstance(action.get("/D"), String):
             action.D = String(prefix + str(action.D))
+        elif action.get("/S") == Name.URI and str(action.URI).startswith(PAGE_LINK_SCHEME):
+            page_links.append(annotation)
+
+
+def _link_pages(pdf: pikepdf.Pdf, page_links: list[pikepdf.Object]) -> None:
+    """Point each link made with :func:`page_link` at its page of the merged PDF, as a bookmark would."""
+    for annotation in page_links:
+        target = int(str(annotation.A.URI).removeprefix(PAGE_LINK_SCHEME))
+        if not 1 <= target <= len(pdf.pages):
+            raise ValueError(f"a link leads to page {target} of a {len(pdf.pages)}-page PDF")
+        annotation.A = Dictionary(S=Name.GoTo, D=Array([pdf.pages[target - 1].obj, Name.Fit]))
+        annotation.Contents = String(f"Go to page {target}")  # what a screen reader says for the link
 
 
 def _copy(
