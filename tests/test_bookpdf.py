@@ -66,6 +66,28 @@ def test_lesson_plan_pdf_has_everything_a_teacher_prints(built_minibook):
     assert size(pdf) == LETTER
 
 
+def figure_alts(path: Path) -> list[str]:
+    """The alternative texts of the figures in a PDF's tag tree."""
+    alts = []
+    with pikepdf.open(path) as pdf:
+        pending = [pdf.Root.StructTreeRoot.K]
+        while pending:
+            element = pending.pop()
+            if isinstance(element, pikepdf.Array):
+                pending += list(element)
+            elif isinstance(element, pikepdf.Dictionary) and "/S" in element:
+                if element.S == "/Figure":
+                    alts.append(str(element.get("/Alt", "")))
+                pending.append(element.get("/K"))
+    return alts
+
+
+def test_images_keep_their_alt_text_in_every_pdf(built_minibook):
+    folder = built_minibook.html / "pdf"
+    for pdf in (folder / "lessons" / "sample-lesson.pdf", folder / "online-safety-curriculum.pdf"):
+        assert "Scenario cards spread on a table, one set per group" in figure_alts(pdf), pdf.name
+
+
 def test_band_and_whole_book_contain_their_lessons_and_no_others(built_minibook):
     folder = built_minibook.html / "pdf"
     band = text_of(folder / "online-safety-curriculum-6-8.pdf")
