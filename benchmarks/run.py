@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from curriculum import WEB_ONLY_ENV, sources
+from curriculum import WEB_ONLY_ENV, blocks, sources
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -47,8 +47,13 @@ sys.exit(code)
 """
 
 
-def build(src: Path, plain: bool = False, web_only: bool = False) -> tuple[float, dict[str, float], int]:
-    """One build: wall seconds, stage seconds, peak RSS in MB of the build process tree's largest process."""
+def build(
+    src: Path, plain: bool = False, web_only: bool = False, log: list[str] | None = None
+) -> tuple[float, dict[str, float], int]:
+    """One build: wall seconds, stage seconds, peak RSS in MB of the build process tree's largest process.
+
+    ``log``, when given, receives the build's output.
+    """
     timings = src / "_timings.json"
     timings.unlink(missing_ok=True)
     env = {**os.environ, "CURRICULUM_TIMINGS": str(timings)}
@@ -67,6 +72,8 @@ def build(src: Path, plain: bool = False, web_only: bool = False) -> tuple[float
         check=False,
     )
     seconds = time.perf_counter() - started
+    if log is not None:
+        log.append(done.stdout + done.stderr)
     if done.returncode != 0 and not plain:
         raise SystemExit(f"build failed in {src}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
     peak = int(peak_file.read_text()) // 1024
@@ -113,6 +120,57 @@ def plain_copy(target: Path) -> Path:
     )
     (target / "_config.yml").write_text(config, encoding="utf-8")
     return target
+
+
+#: Our directives and roles, which a plain build does not know: it drops a block it does not
+#: know with everything inside it (a lesson page comes out a quarter of its size).
+OUR_DIRECTIVES = set(blocks.BLOCKS) | {
+    name
+    for module in (ROOT / "src" / "curriculum").glob("*.py")
+    for name in re.findall(r'add_directive\("([a-z-]+)"', module.read_text(encoding="utf-8"))
+}
+OUR_ROLES = re.compile(r"\{(?:source|resource|offline-zip)\}`([^`]*)`")
+FENCE = re.compile(r"^(\s*)(:{3,}|`{3,})\{([a-z][a-z-]*)\}(.*)$")
+OPTION = re.compile(r"^\s*:[a-z-]+:")
+UNKNOWN = re.compile(r"Unknown (?:directive type: |interpreted text role )['\"]([\w-]+)")
+
+
+def as_standard_markdown(text: str) -> str:
+    """A page with each of our blocks as a standard admonition (its options dropped), roles as text."""
+    lines, in_options = [], False
+    for line in text.splitlines():
+        fence = FENCE.match(line)
+        if fence and fence[3] in OUR_DIRECTIVES:
+            lines.append(f"{fence[1]}{fence[2]}{{admonition}} {fence[4].strip() or fence[3]}")
+            in_options = True
+        elif not (in_options and OPTION.match(line)):
+            in_options = False
+            lines.append(OUR_ROLES.sub(r"\1", line))
+    return "\n".join(lines) + "\n"
+
+
+def plain_content_copy(target: Path) -> Path:
+    """The same sources with our blocks written as standard admonitions, built without the extension.
+
+    A fairer baseline than :func:`plain_copy`: the same text is parsed and
+    rendered, so the ratio shows what our extension costs, not what a plain
+    build leaves out.
+    """
+    plain_copy(target)
+    for page in target.rglob("*.md"):
+        page.write_text(as_standard_markdown(page.read_text(encoding="utf-8")), encoding="utf-8")
+    return target
+
+
+def plain_content_build(src: Path) -> dict:
+    log: list[str] = []
+    seconds, _, peak = build(src, plain=True, log=log)
+    unknown = sorted(set(UNKNOWN.findall(log[0])))
+    if unknown:
+        raise SystemExit(
+            f"the standard-Markdown copy still uses our {', '.join(unknown)}: add to OUR_DIRECTIVES"
+        )
+    return {"total": seconds, "peak_mb": peak}
 
 
 def synthetic(count: int) -> Callable[[Path], Path]:
@@ -263,11 +321,13 @@ def main() -> None:
     results["real"] = summarise(runs)
     results["slowest_pages"] = slowest(runs)
     results["plain_jupyter_book"] = summarise(repeat(times, plain_copy, full_build))
+    results["plain_same_content"] = summarise(repeat(times, plain_content_copy, plain_content_build))
     results["web_only"] = summarise(repeat(times, real_book, web_only_build))
     # Our HTML stage: the same build with the web pages alone (the full build overlaps them with PDFs).
     ours = results["web_only"]["total"]["median"]
     results["html_seconds"] = round(ours, 2)
     results["html_ratio"] = round(ours / results["plain_jupyter_book"]["total"]["median"], 2)
+    results["html_ratio_same_content"] = round(ours / results["plain_same_content"]["total"]["median"], 2)
     print("Rebuilds...", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         results["rebuilds"] = rebuilds(real_book(Path(folder) / "book"))
@@ -317,7 +377,10 @@ def print_table(results: dict) -> None:
         print(f"| {row['file']} | {row['pages']} | {row['median']:.2f} ± {row['spread']:.2f} |")
     print(
         f"\nWeb pages with our extension (--web-only): {results['html_seconds']} s, "
-        f"{results['html_ratio']} times a plain jupyter-book build of the same sources"
+        f"{results['html_ratio']} times a plain jupyter-book build of the same sources "
+        f"({cell(plain['total'])} s: it drops our blocks and what is in them), "
+        f"{results['html_ratio_same_content']} times a plain build of the same text with our blocks "
+        f"as standard admonitions ({cell(results['plain_same_content']['total'])} s)"
     )
     print("\n| rebuild | seconds | outputs changed |")
     print("| --- | --- | --- |")
