@@ -104,3 +104,14 @@ def test_a_link_past_the_last_page_is_an_error(tmp_path):
     HTML(string=f'<a href="{pdfmerge.page_link(9)}">Nowhere</a>').write_pdf(contents)
     with pytest.raises(ValueError, match="page 9 of a 1-page PDF"):
         pdfmerge.merge([pdfmerge.Part(contents)], tmp_path / "book.pdf", {"/Title": "Book"})
+
+
+def test_custom_tag_names_keep_their_standard_meaning(parts, tmp_path):
+    mapped = tmp_path / "mapped.pdf"
+    with pikepdf.open(parts[0]) as pdf:
+        pdf.Root.StructTreeRoot.RoleMap = pikepdf.Dictionary(Lesson=pikepdf.Name.Sect)
+        pdf.save(mapped)
+    target = tmp_path / "book.pdf"
+    pdfmerge.merge([pdfmerge.Part(mapped), pdfmerge.Part(parts[1])], target, {"/Title": "Book"})
+    with pikepdf.open(target) as pdf:
+        assert pdf.Root.StructTreeRoot.RoleMap.Lesson == "/Sect"

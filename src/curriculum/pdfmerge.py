@@ -202,7 +202,7 @@ class _TagTree:
         self.pdf = pdf
         self.document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array()))
         self.parents: dict[int, pikepdf.Object] = {}
-        self.roles: dict[str, pikepdf.Object] = {}
+        self.maps: dict[str, dict[str, pikepdf.Object]] = {"/RoleMap": {}, "/ClassMap": {}}
         self.next_key = 0
         self.universal = True  # every part claims PDF/UA-1, so the merged PDF can too
 
@@ -227,7 +227,8 @@ class _TagTree:
                     annotation.StructParent = int(annotation.StructParent) + offset
         used = max([int(copy.get("/ParentTreeNextKey", 0)), *(key + 1 for key, _ in numbered)])
         self.next_key = offset + used
-        self.roles.update(copy.get("/RoleMap", {}).items())
+        for name, entries in self.maps.items():  # custom tag names and attribute classes, if any
+            entries.update(copy.get(name, {}).items())
         kids = copy.get("/K", Array())
         for kid in kids if isinstance(kids, Array) else [kids]:
             if isinstance(kid, Dictionary):
@@ -246,8 +247,9 @@ class _TagTree:
         root = Dictionary(
             Type=Name.StructTreeRoot, K=self.document, ParentTree=parents.obj, ParentTreeNextKey=self.next_key
         )
-        if self.roles:
-            root.RoleMap = Dictionary(self.roles)
+        for name, entries in self.maps.items():
+            if entries:
+                root[name] = Dictionary(entries)
         self.pdf.Root.StructTreeRoot = self.document.P = self.pdf.make_indirect(root)
         self.pdf.Root.MarkInfo = Dictionary(Marked=True)
 
