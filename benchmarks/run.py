@@ -174,7 +174,7 @@ def plain_content_build(src: Path) -> dict:
 
 
 def synthetic(count: int) -> Callable[[Path], Path]:
-    """A curriculum of ``count`` realistic lessons: front matter, blocks, two handouts each."""
+    """A curriculum of ``count`` realistic lessons: front matter, blocks, two handouts and a picture each."""
 
     def make(target: Path) -> Path:
         target.mkdir(parents=True)
@@ -206,6 +206,8 @@ def synthetic(count: int) -> Callable[[Path], Path]:
             target / "lessons/adults",
         )
         for band in bands:
+            for image in SAMPLE.parent.glob("*.png"):  # the sample lesson's picture
+                shutil.copy2(image, target / "lessons" / band)
             (target / "lessons" / band / "index.md").write_text(
                 f"# Grades {band}\n\n:::{{lesson-catalog}}\n:band: {band}\n:::\n", encoding="utf-8"
             )
