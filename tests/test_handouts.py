@@ -63,7 +63,7 @@ def test_duplicate_handout_ids_fail_with_both_places(minibook):
     build = minibook.build()
     assert build.returncode != 0
     assert "HND001 duplicate handout id 'ask-for-help-cards'" in build.output
-    assert "sample-lesson.md:76" in build.output and "sample-lesson.md:48" in build.output
+    assert "sample-lesson.md:78" in build.output and "sample-lesson.md:48" in build.output
 
 
 def test_handout_listed_in_front_matter_must_exist_and_vice_versa(minibook):
@@ -81,7 +81,7 @@ def test_unknown_kind_and_empty_handout_are_errors_at_their_line(minibook):
     minibook.edit(LESSON, "Dear family, this week we practised asking for help.\n", "")
     build = minibook.build()
     assert build.returncode != 0
-    assert "sample-lesson.md:76" in build.output
+    assert "sample-lesson.md:78" in build.output
     assert "poster" in build.output and "family-letter" in build.output
 
 
