@@ -124,12 +124,12 @@ def plain_copy(target: Path) -> Path:
 
 #: Our directives and roles, which a plain build does not know: it drops a block it does not
 #: know with everything inside it (a lesson page comes out a quarter of its size).
+_EXTENSION = [module.read_text(encoding="utf-8") for module in (ROOT / "src" / "curriculum").glob("*.py")]
 OUR_DIRECTIVES = set(blocks.BLOCKS) | {
-    name
-    for module in (ROOT / "src" / "curriculum").glob("*.py")
-    for name in re.findall(r'add_directive\("([a-z-]+)"', module.read_text(encoding="utf-8"))
+    name for source in _EXTENSION for name in re.findall(r'add_directive\("([a-z-]+)"', source)
 }
-OUR_ROLES = re.compile(r"\{(?:source|resource|offline-zip)\}`([^`]*)`")
+_ROLE_NAMES = sorted(name for source in _EXTENSION for name in re.findall(r'add_role\("([a-z-]+)"', source))
+OUR_ROLES = re.compile(rf"\{{(?:{'|'.join(_ROLE_NAMES)})\}}`([^`]*)`")
 FENCE = re.compile(r"^(\s*)(:{3,}|`{3,})\{([a-z][a-z-]*)\}(.*)$")
 OPTION = re.compile(r"^\s*:[a-z-]+:")
 UNKNOWN = re.compile(r"Unknown (?:directive type: |interpreted text role )['\"]([\w-]+)")
