@@ -25,6 +25,19 @@ def _add_static(app: Sphinx) -> None:
     app.config.html_static_path.append(str(STATIC))
 
 
+def _keep_numfig(app: Sphinx) -> None:
+    """Give ``numfig`` back the value of ``_config.yml`` after Jupyter Book's LaTeX helper forced it on.
+
+    sphinx-jupyterbook-latex sets ``numfig = True`` for every builder. With it,
+    Sphinx opens every page's doctree at every build to number figures, even
+    when nothing changed: about a second of each rebuild, for lessons that
+    number no figures.
+    """
+    wanted: list[bool] = []
+    app.connect("config-inited", lambda app, config: wanted.append(config.numfig), priority=100)
+    app.connect("config-inited", lambda app, config: setattr(config, "numfig", wanted[0]), priority=900)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the lesson blocks, handouts, resource directory, lesson pages, catalog and privacy guard."""
     # Imported here, not at the top: `curriculum check` imports this package and
@@ -45,6 +58,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
 
     timings.setup(app)
+    _keep_numfig(app)
     blocks.setup(app)
     printing.setup(app)
     handouts.setup(app)
