@@ -35,6 +35,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
@@ -317,10 +318,28 @@ def web_only() -> bool:
     return os.environ.get(WEB_ONLY_ENV) == "1"
 
 
-def on_builder_inited(app: Sphinx) -> None:
-    """Start each build with no print jobs (pages add theirs while they are written), and the workers."""
+def _start_for(app: Sphinx) -> None:
     if app.builder.format == "html" and not web_only():
         start_workers()
+
+
+def on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Start the workers when Sphinx has pages to read, so they import WeasyPrint meanwhile.
+
+    Not at every build: each worker costs a core for a second, which a rebuild
+    with nothing to do would spend for nothing.
+    """
+    if docnames:
+        _start_for(app)
+
+
+def on_write_started(app: Sphinx, builder: Builder) -> None:
+    """Start the workers (if reading did not) when Sphinx writes pages: their printables follow."""
+    _start_for(app)
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    """Start each build with no print jobs (pages add theirs while they are written)."""
     app.curriculum_print_jobs = []
     app.curriculum_print_dirs = set()
     app.curriculum_after_print = []
@@ -403,6 +422,8 @@ def setup(app: Sphinx) -> None:
     """Run the print stage at the end of every HTML build."""
     app.curriculum_page_makers = []
     app.connect("builder-inited", on_builder_inited)
+    app.connect("env-before-read-docs", on_env_before_read_docs)
+    app.connect("write-started", on_write_started)
     # After every handler that changes the doctree (offline's runs at 900).
     app.connect("doctree-resolved", on_doctree_resolved, priority=950)
     app.connect("env-get-updated", on_env_get_updated)
