@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import sys
+import types
 from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import metadata
@@ -26,6 +28,8 @@ MIN_WORDS = 50
 SENTENCE_ENDS = ".!?:;\"')\u201d\u2019"
 _ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
 _LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\([^)]*\)")
+#: The textstat module that imports nltk to load the CMU dictionary.
+_CMUDICT_MODULE = "textstat.backend.utils._get_cmudict"
 _MARK = re.compile(r"[*_`]+|^\s*(?:[-+*]|\d+[.)])\s+|^\s*#+\s*|^\s*>\s?|\|")
 
 
@@ -73,11 +77,20 @@ def syllable_table() -> _SyllableTable:
 
 @cache
 def _textstat():
+    """textstat, counting syllables with our table.
+
+    textstat's only use of nltk is fetching the CMU dictionary, in one module;
+    that module is supplied (with our table) before textstat imports it, so
+    nltk, which takes half a second to import, never is.
+    """
+    table = syllable_table()
+    supplied = types.ModuleType(_CMUDICT_MODULE)
+    supplied.get_cmudict = lambda lang: table
+    sys.modules.setdefault(_CMUDICT_MODULE, supplied)
     import textstat
     from textstat.backend.counts import _count_syllables
 
-    table = syllable_table()
-    _count_syllables.get_cmudict = lambda lang: table
+    _count_syllables.get_cmudict = lambda lang: table  # in case textstat was imported before
     return textstat
 
 
