@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import pikepdf
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
@@ -194,36 +196,38 @@ def merge_book(
         ]
         return template.render(entries=numbered, **context)
 
-    counts = [pdfmerge.page_count(path) for _, path in parts]
-    cover = extras.render(cover_html)
-    cover_pages = pdfmerge.page_count(cover)
-    toc_pages = 1
-    for _ in range(3):  # the contents' own length shifts the page numbers it lists
-        starts, page = [], cover_pages + toc_pages + 1
-        for count in counts:
-            starts.append(page)
-            page += count
-        toc = extras.render(toc_html_for(starts))
-        length = pdfmerge.page_count(toc)
-        if length == toc_pages:
-            break
-        toc_pages = length
-    stamp = f"D:{date.replace('-', '')}"
-    pdfmerge.merge(
-        [
-            pdfmerge.Part(cover, keep_bookmarks=False),
-            pdfmerge.Part(toc, bookmark="Contents", keep_bookmarks=False),
-            *(pdfmerge.Part(path) for _, path in parts),  # each lesson's own bookmarks, its title first
-        ],
-        target,
-        {
-            "/Title": title,
-            "/Author": "Online Safety Curriculum contributors",
-            "/CreationDate": stamp,
-            "/ModDate": stamp,
-        },
-        number_from=cover_pages,
-    )
+    with ExitStack() as stack:  # each lesson opened once: to count its pages, then to merge it
+        lessons = [stack.enter_context(pikepdf.open(path)) for _, path in parts]
+        counts = [len(pdf.pages) for pdf in lessons]
+        cover = extras.render(cover_html)
+        cover_pages = pdfmerge.page_count(cover)
+        toc_pages = 1
+        for _ in range(3):  # the contents' own length shifts the page numbers it lists
+            starts, page = [], cover_pages + toc_pages + 1
+            for count in counts:
+                starts.append(page)
+                page += count
+            toc = extras.render(toc_html_for(starts))
+            length = pdfmerge.page_count(toc)
+            if length == toc_pages:
+                break
+            toc_pages = length
+        stamp = f"D:{date.replace('-', '')}"
+        pdfmerge.merge(
+            [
+                pdfmerge.Part(cover, keep_bookmarks=False),
+                pdfmerge.Part(toc, bookmark="Contents", keep_bookmarks=False),
+                *(pdfmerge.Part(pdf) for pdf in lessons),  # each lesson's own bookmarks, its title first
+            ],
+            target,
+            {
+                "/Title": title,
+                "/Author": "Online Safety Curriculum contributors",
+                "/CreationDate": stamp,
+                "/ModDate": stamp,
+            },
+            number_from=cover_pages,
+        )
     extras.forget_unused()
 
 

@@ -33,9 +33,9 @@ _STAMP_X, _STAMP_Y, _STAMP_SIZE = 54, 30, 8.5
 
 @dataclass(frozen=True)
 class Part:
-    """One document to merge: a file or rendered bytes, and how it shows in the bookmarks."""
+    """One document to merge: a file, rendered bytes or an open PDF, and how it shows in the bookmarks."""
 
-    source: Path | bytes
+    source: Path | bytes | pikepdf.Pdf  # an open PDF stays open: its opener closes it
     bookmark: str | None = None  # one bookmark with this title at the part's first page
     keep_bookmarks: bool = True  # the part's own bookmarks, moved to their merged pages
 
@@ -137,8 +137,11 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
     dests: dict[str, Array] = {}
     try:
         for index, part in enumerate(parts):
-            source = _open(part.source)
-            opened.append(source)
+            if isinstance(part.source, pikepdf.Pdf):
+                source = part.source
+            else:
+                source = _open(part.source)
+                opened.append(source)
             offset = len(merged_pages)
             source_pages = list(source.pages)
             with warnings.catch_warnings():
