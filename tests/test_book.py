@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -313,3 +315,21 @@ def test_every_classroom_lesson_sends_home_a_family_letter_and_gives_a_student_h
 def test_lessons_that_state_the_law_are_marked_for_legal_review():
     law = ROOT / "lessons" / "9-12" / "the-law-for-protection-not-fear.md"
     assert frontmatter.parse(law.read_text(encoding="utf-8")).data["needs_legal_review"] is True
+
+
+def test_family_letters_never_break_a_line_after_its_first_word_or_before_a_source_number(real_book):
+    """WeasyPrint once printed "Stay" alone on a line, then the rest of it, when a source number
+    did not fit at the end; a number alone at the start of a line ("[14]. Do not ...") reads badly too.
+    """
+    from pypdf import PdfReader
+
+    letters = sorted((real_book.html / OUTPUT_DIR).glob("*-family-letter-letter.pdf"))
+    assert len(letters) >= 10
+    for pdf in letters:
+        lines = [line.strip() for page in PdfReader(pdf).pages for line in page.extract_text().splitlines()]
+        for line, after in pairwise(lines):
+            # (The footer's last line is the lesson's address, "lessons/...": not a sentence.)
+            lone_word = len(line.split()) == 1 and line[-1].isalpha() and after[:1].islower()
+            lone_word = lone_word and not after.startswith("lessons/")
+            assert not lone_word, f"{pdf.name}: '{line}' alone on a line before '{after[:40]}'"
+            assert not re.match(r"(\[\d+\]\s*)+[.,;:!?]", after), f"{pdf.name}: a line starts '{after[:30]}'"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
+from docutils import nodes
+
+from curriculum.lessonpage import keep_on_line
 
 LESSON = "lessons/6-8/sample-lesson.md"
 
@@ -63,6 +66,21 @@ def test_citations_are_numbered_links_to_the_sources_list(built_minibook):
     items = page.select("section#sources li")
     assert [li["id"] for li in items] == ["source-fbi-sextortion", "source-ncmec-data"]
     assert items[0].find("a")["href"].startswith("https://www.fbi.gov/")
+    assert len(page.select("span.cite-keep a.source-ref")) == len(refs)  # each number kept with its word
+
+
+def test_a_source_number_is_kept_with_the_word_before_it_and_the_stop_after_it():
+    """One no-wrap span from the space before the word to the punctuation after the numbers."""
+    first, second = (nodes.reference("", label, classes=["source-ref"]) for label in ("[11]", "[10]"))
+    para = nodes.paragraph()
+    para += [nodes.Text("Say it\n"), nodes.Text("to each other"), nodes.Text("\n"), first, nodes.Text(" ")]
+    para += [second, nodes.Text(".\n"), nodes.Text("Say it\n")]  # equal Text nodes: told apart by place
+    keep_on_line(first)
+    keep_on_line(second)
+    assert para.astext() == "Say it\nto each other\n[11] [10].\nSay it\n"
+    kept = [node for node in para.children if isinstance(node, nodes.inline)]
+    assert len(kept) == 1 and kept[0]["classes"] == ["cite-keep"]
+    assert kept[0].astext() == " other\n[11] [10]."
 
 
 def test_unknown_source_fails_the_build_with_file_and_line(minibook):
