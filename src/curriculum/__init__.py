@@ -30,8 +30,8 @@ def _keep_numfig(app: Sphinx) -> None:
 
     sphinx-jupyterbook-latex sets ``numfig = True`` for every builder. With it,
     Sphinx opens every page's doctree at every build to number figures, even
-    when nothing changed: about a second of each rebuild, for lessons that
-    number no figures.
+    when nothing changed: about half a second of each rebuild, for lessons
+    that number no figures.
     """
     wanted: list[bool] = []
     app.connect("config-inited", lambda app, config: wanted.append(config.numfig), priority=100)

@@ -28,9 +28,9 @@ MIN_WORDS = 50
 SENTENCE_ENDS = ".!?:;\"')\u201d\u2019"
 _ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
 _LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\([^)]*\)")
+_MARK = re.compile(r"[*_`]+|^\s*(?:[-+*]|\d+[.)])\s+|^\s*#+\s*|^\s*>\s?|\|")
 #: The textstat module that imports nltk to load the CMU dictionary.
 _CMUDICT_MODULE = "textstat.backend.utils._get_cmudict"
-_MARK = re.compile(r"[*_`]+|^\s*(?:[-+*]|\d+[.)])\s+|^\s*#+\s*|^\s*>\s?|\|")
 
 
 class _SyllableTable(Mapping[str, list[list[str]]]):
