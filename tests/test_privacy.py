@@ -17,6 +17,10 @@ LESSON = "lessons/6-8/sample-lesson.md"
         '<img src="http://tracker.example.org/p.gif" alt="">',
         '<iframe src="https://video.example.org/embed/1"></iframe>',
         '<source srcset="a.png 1x, https://cdn.example.org/b.png 2x">',
+        '<img alt="a > b" src="https://tracker.example.org/p.gif">',  # a ">" inside a value hides nothing
+        '<IMG SRC="HTTPS://tracker.example.org/p.gif">',
+        '<?xml version="1.0" encoding="utf-8"?><html><img src="https://example.org/é.png"></html>',
+        "<p><img src='//tracker.example.org/p.gif'></p>",
     ],
 )
 def test_scanner_finds_offsite_resources(html: str):
@@ -30,6 +34,9 @@ def test_scanner_finds_offsite_resources(html: str):
         '<link rel="canonical" href="https://example.org/page.html">',
         '<script src="_static/x.js"></script><img src="../images/a.png" alt="">',
         '<a href="tel:+18008435678">call</a>',
+        '<!-- <img src="https://tracker.example.org/p.gif"> -->',  # a comment fetches nothing
+        '<script>const tag = \'<img src="https://example.org/p.gif">\';</script>',  # nor script text
+        "",
     ],
 )
 def test_scanner_ignores_links_and_local_files(html: str):
