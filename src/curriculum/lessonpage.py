@@ -21,7 +21,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
-from curriculum import check, pagescan, rules
+from curriculum import check, rules
 from curriculum.blocks import lesson_block
 from curriculum.handouts import AUDIENCES, KINDS, handout_records, shared_handouts
 from curriculum.printing import bundle_pdf, lesson_pdf
@@ -94,7 +94,8 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     """
     if "___" not in source[0]:
         return
-    page = pagescan.scan(source[0])
+    # Through the check's cache: the page rules scan the same text again when the page is read.
+    page = app.curriculum_check_context.scan(Path(app.env.doc2path(docname)), source[0])
     numbers = [line.number for line in page.lines if _UNDERSCORES.match(line.text)]
     if numbers:
         lines = source[0].split("\n")
@@ -388,8 +389,7 @@ def keep_on_line(link: nodes.reference) -> None:
     none so. No line, on paper or on screen, starts with "[14]." either.
     """
     parent = link.parent
-    _join_texts(parent)  # MyST makes a Text per source line: the word may be one line up
-    index = parent.index(link)
+    index = _join_texts_around(parent, parent.index(link))
     keep = nodes.inline("", classes=["cite-keep"])
     before = parent[index - 1] if index else None
     if isinstance(before, nodes.Text) and not before.strip() and index > 1:
@@ -423,15 +423,26 @@ def keep_on_line(link: nodes.reference) -> None:
             del parent[index + 1]
 
 
-def _join_texts(parent: nodes.Element) -> None:
-    """Join each run of adjacent Text children into one."""
-    index = 1
-    while index < len(parent):
-        if isinstance(parent[index], nodes.Text) and isinstance(parent[index - 1], nodes.Text):
-            parent[index - 1] = nodes.Text(str(parent[index - 1]) + str(parent[index]))
-            del parent[index]
-        else:
-            index += 1
+def _join_texts_around(parent: nodes.Element, index: int) -> int:
+    """Join the Text children just after and just before child ``index``; return its new index.
+
+    MyST makes a Text per source line, so the word before a number may be a line up.
+    """
+    stop = index + 1
+    while stop < len(parent) and isinstance(parent[stop], nodes.Text):
+        stop += 1
+    _join(parent, index + 1, stop)
+    start = index
+    while start > 0 and isinstance(parent[start - 1], nodes.Text):
+        start -= 1
+    _join(parent, start, index)
+    return start + 1 if start < index else index
+
+
+def _join(parent: nodes.Element, start: int, stop: int) -> None:
+    if stop - start > 1:
+        parent[start] = nodes.Text("".join(str(node) for node in parent[start:stop]))
+        del parent[start + 1 : stop]
 
 
 def on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
