@@ -35,7 +35,7 @@ def test_scanner_finds_offsite_resources(html: str):
         '<script src="_static/x.js"></script><img src="../images/a.png" alt="">',
         '<a href="tel:+18008435678">call</a>',
         '<!-- <img src="https://tracker.example.org/p.gif"> -->',  # a comment fetches nothing
-        '<script>const tag = \'<img src="https://example.org/p.gif">\';</script>',  # nor script text
+        "<script>const tag = '<img src=\"https://example.org/p.gif\">';</script>",  # nor script text
         "",
     ],
 )
