@@ -403,11 +403,7 @@ def keep_on_line(link: nodes.reference) -> None:
     # Text nodes are strings: equal ones are told apart by position, never by value.
     if isinstance(before, nodes.Text) and (found := _LAST_WORD.search(str(before))) and found.group():
         keep += nodes.Text(found.group())
-        if found.start():
-            parent[index - 1] = nodes.Text(str(before)[: found.start()])
-        else:
-            del parent[index - 1]
-            index -= 1
+        index -= _put_text(parent, index - 1, str(before)[: found.start()])
     if keep.parent is None:
         parent[index] = keep
     else:
@@ -417,10 +413,16 @@ def keep_on_line(link: nodes.reference) -> None:
     after = parent[index + 1] if index + 1 < len(parent) else None
     if isinstance(after, nodes.Text) and (closing := _CLOSING.match(str(after))):
         keep += nodes.Text(closing.group())
-        if closing.end() < len(after):
-            parent[index + 1] = nodes.Text(str(after)[closing.end() :])
-        else:
-            del parent[index + 1]
+        _put_text(parent, index + 1, str(after)[closing.end() :])
+
+
+def _put_text(parent: nodes.Element, index: int, text: str) -> bool:
+    """Make child ``index`` the Text ``text``, or remove it when ``text`` is empty; True when removed."""
+    if text:
+        parent[index] = nodes.Text(text)
+        return False
+    del parent[index]
+    return True
 
 
 def _join_texts_around(parent: nodes.Element, index: int) -> int:
