@@ -66,6 +66,22 @@ def test_lesson_plan_pdf_has_everything_a_teacher_prints(built_minibook):
     assert size(pdf) == LETTER
 
 
+def test_a_lesson_plan_prints_what_its_web_page_shows(built_minibook):
+    web = BeautifulSoup(
+        (built_minibook.html / "lessons" / "6-8" / "sample-lesson.html").read_text(encoding="utf-8"),
+        "html.parser",
+    ).select_one("article")
+    printed = BeautifulSoup(
+        (built_minibook.html / "pdf" / "pages" / "sample-lesson.html").read_text(encoding="utf-8"),
+        "html.parser",
+    ).main
+    assert " ".join(printed.get_text().split()) == " ".join(web.get_text().split())
+    assert sorted(tag["id"] for tag in printed.select("[id]")) == sorted(
+        tag["id"] for tag in web.select("[id]")
+    )
+    assert not printed.select("nav, button, script")  # no site chrome
+
+
 def figure_alts(path: Path) -> list[str]:
     """The alternative texts of the figures in a PDF's tag tree."""
     alts = []

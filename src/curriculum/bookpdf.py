@@ -1,7 +1,7 @@
 """The book as PDF: one lesson plan per lesson, one book per grade band, and the whole book.
 
 Each lesson is rendered once (WeasyPrint, tagged PDF/UA, in parallel with
-the handouts) from a print page cut out of its resolved doctree, so tabs,
+the handouts) from a print page holding the body of its web page, so tabs,
 dropdowns and teacher notes print open and no site chrome is left.  Band
 books and the whole book are *merged* from those lesson PDFs with a cover and
 a contents page (every lesson's bookmarks and links kept, see ``pdfmerge``),
@@ -76,13 +76,17 @@ def lesson_print_page(app: Sphinx, docname: str) -> list[Path]:
     return [Path(app.outdir) / _page_name(docname)] if docname in lesson_data(app.env) else []
 
 
-def make_lesson_page(app: Sphinx, docname: str, doctree: nodes.document) -> None:
-    """Write a lesson's print page (its whole body, for WeasyPrint) from its resolved doctree."""
+def make_lesson_page(app: Sphinx, docname: str, body: str) -> None:
+    """Write a lesson's print page (its whole body, for WeasyPrint) from its web page's body.
+
+    The print page sits as deep in the site as the lesson pages, so the
+    body's relative links to images and files hold; links to other pages are
+    made right for paper when the PDF is rendered (:func:`printing.paper_links`).
+    """
     data = lesson_data(app.env).get(docname)
     if data is None:
         return
     base_url = (app.config.html_baseurl or "").rstrip("/")
-    body = nodes.container("", *(child.deepcopy() for child in doctree.children))
     page = app.builder.get_target_uri(docname)
     html = design_template(app, "lesson.html").render(
         csp=jinja2.utils.markupsafe.Markup(csp_meta()),
@@ -93,7 +97,7 @@ def make_lesson_page(app: Sphinx, docname: str, doctree: nodes.document) -> None
         book_title=app.config.html_title or app.config.project,
         license=app.config.curriculum_license,
         url=f"{base_url}/{page}" if base_url else page,
-        body=jinja2.utils.markupsafe.Markup(app.builder.render_partial(body)["fragment"]),
+        body=jinja2.utils.markupsafe.Markup(body),
     )
     write_if_changed(Path(app.outdir) / _page_name(docname), html)
     printing.start_early(app, [lesson_job(app, docname)])
@@ -425,5 +429,5 @@ def setup(app: Sphinx) -> None:
     """Register the download-link directive and the lesson print pages."""
     app.add_directive("book-pdf", BookPdfDirective)
     app.connect("builder-inited", write_css)
-    printing.add_page_maker(app, make_lesson_page, lesson_print_page)
+    printing.add_body_page_maker(app, make_lesson_page, lesson_print_page)
     app.connect("html-collect-pages", on_html_collect_pages)

@@ -354,10 +354,28 @@ def add_page_maker(
 ) -> None:
     """Have ``make(app, docname, doctree)`` write a page's print pages whenever Sphinx resolves it.
 
-    ``pages(app, docname)`` names those print pages, so that a page whose print
-    pages are missing is written again.
+    For print pages cut from parts of a page (a handout). ``pages(app, docname)``
+    names those print pages, so that a page whose print pages are missing is
+    written again.
     """
-    app.curriculum_page_makers.append((make, pages))
+    app.curriculum_page_makers.append(make)
+    app.curriculum_print_pages.append(pages)
+
+
+def add_body_page_maker(
+    app: Sphinx,
+    make: Callable[[Sphinx, str, str], None],
+    pages: Callable[[Sphinx, str], list[Path]],
+) -> None:
+    """Have ``make(app, docname, body)`` write a page's print pages from its web page's HTML body.
+
+    For print pages that hold a whole page (a lesson plan): Sphinx has just
+    translated the doctree for the web page, and translating it again (on a
+    deep copy, since translating moves and rewrites nodes) cost a second of
+    every full build. ``pages`` is as for :func:`add_page_maker`.
+    """
+    app.curriculum_body_makers.append(make)
+    app.curriculum_print_pages.append(pages)
 
 
 def on_env_get_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -372,7 +390,7 @@ def on_env_get_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     missing = {
         docname
         for docname in env.found_docs
-        for _, pages in app.curriculum_page_makers
+        for pages in app.curriculum_print_pages
         if not all(page.exists() for page in pages(app, docname))
     }
     if not missing and not all(Path(target).exists() for target in app.curriculum_manifest):
@@ -389,8 +407,18 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
     """
     if app.builder.format != "html" or web_only():
         return
-    for make, _ in app.curriculum_page_makers:
+    for make in app.curriculum_page_makers:
         make(app, docname, doctree)
+
+
+def on_html_page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """Make the print pages that hold a whole page from the body just written for its web page."""
+    if doctree is None or "body" not in context or app.builder.format != "html" or web_only():
+        return
+    for make in app.curriculum_body_makers:
+        make(app, pagename, context["body"])
 
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
@@ -421,11 +449,15 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> None:
     """Run the print stage at the end of every HTML build."""
     app.curriculum_page_makers = []
+    app.curriculum_body_makers = []
+    app.curriculum_print_pages = []
     app.connect("builder-inited", on_builder_inited)
     app.connect("env-before-read-docs", on_env_before_read_docs)
     app.connect("write-started", on_write_started)
     # After every handler that changes the doctree (offline's runs at 900).
     app.connect("doctree-resolved", on_doctree_resolved, priority=950)
+    # Before the themes' handlers: the body as the HTML writer made it.
+    app.connect("html-page-context", on_html_page_context, priority=100)
     app.connect("env-get-updated", on_env_get_updated)
     app.connect("build-finished", on_build_finished)
     app.connect("build-finished", lambda app, exception: stop_workers(), priority=990)
