@@ -244,6 +244,7 @@ def full_build(src: Path) -> dict:
     seconds, stages, peak = build(src, plain=plain)
     for kind, entry in stages.pop("jobs", {}).items():
         stages[f"{kind}_each"] = entry["mean"]
+        stages[f"{kind}_cpu"] = entry["total"]  # seconds in the workers, all jobs of the kind together
     return {"total": seconds, **stages, "peak_mb": peak}
 
 
@@ -371,6 +372,9 @@ def print_table(results: dict) -> None:
         print(
             f"| {stage} | {cell(real.get(stage))} | {cell(plain.get(stage)) if stage in ('total',) else ''} |"
         )
+    print(
+        f"| of the print stage: merging (bundles, band and whole-book PDFs) | {cell(real.get('merge'))} | |"
+    )
     print(f"| web pages only (`--web-only`) | {cell(web['total'])} | |")
     print(f"| peak memory (MB) | {real['peak_mb']['median']:.0f} | {plain['peak_mb']['median']:.0f} |")
     for kind, label in (
@@ -381,6 +385,9 @@ def print_table(results: dict) -> None:
         entry = real.get(f"{kind}_each")
         if entry:
             print(f"| one job: {label} (s, CPU in its worker) | {cell(entry)} | |")
+            print(
+                f"| all jobs: {label.removeprefix('a ')} (s, CPU in the workers) | {cell(real[f'{kind}_cpu'])} | |"
+            )
     print("\n| slowest printables | pages | seconds per page |")
     print("| --- | --- | --- |")
     for row in results["slowest_pages"]:
@@ -402,13 +409,15 @@ def print_table(results: dict) -> None:
     )
     print(
         "\n| lessons | total (s) | read | write HTML and print pages | print stage | web pages only | "
-        "printables add | per lesson (s) | peak MB | check (lessons/s) |"
+        "printables add | book PDFs: lesson plans rendered (CPU s) | book PDFs: merging (s) | "
+        "per lesson (s) | peak MB | check (lessons/s) |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for size, entry in results["scale"].items():
         print(
             f"| {size} | {cell(entry['total'])} | {cell(entry.get('read'))} | {cell(entry.get('write'))} | "
             f"{cell(entry.get('print'))} | {cell(entry['web_only'])} | {entry['printables_add']} | "
+            f"{cell(entry.get('lesson_pdf_cpu'))} | {cell(entry.get('merge'))} | "
             f"{entry['per_lesson']} | {entry['peak_mb']['median']:.0f} | {entry['check_lessons_per_second']} |"
         )
 

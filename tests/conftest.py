@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -57,10 +58,13 @@ def real_book(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 @pytest.fixture(scope="session")
 def built_minibook(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The fixture book, built once per session, for tests that only read the output."""
+    """The fixture book, built once per session, for tests that only read the output.
+
+    Its stage timings (what the benchmark reads) are in ``timings.json`` beside the book.
+    """
     src = shutil.copytree(FIXTURES / "minibook", tmp_path_factory.mktemp("mini") / "minibook")
     shutil.copytree(ROOT / "handouts", src / "handouts")
-    build = run_build(src)
+    build = run_build(src, env={**os.environ, "CURRICULUM_TIMINGS": str(src.parent / "timings.json")})
     assert build.returncode == 0, build.output
     return build
 

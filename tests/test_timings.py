@@ -1,8 +1,10 @@
-"""The benchmark's stage timings: which printables cost the most per page."""
+"""The benchmark's stage timings: each stage of a build, what its printables cost, the slowest per page."""
 
+import json
 from pathlib import Path
 
 import pikepdf
+import pytest
 
 from curriculum.timings import slowest_pages
 
@@ -29,3 +31,22 @@ def test_slowest_pages_ranks_pdfs_by_seconds_per_page(tmp_path: Path) -> None:
         {"file": "cards.pdf", "pages": 6, "seconds_per_page": 0.2},
     ]
     assert len(slowest_pages(made * 4, count=3)) == 3
+
+
+def test_a_timed_build_reports_each_stage_and_what_its_printables_cost(built_minibook) -> None:
+    stages = json.loads((built_minibook.src.parent / "timings.json").read_text(encoding="utf-8"))
+
+    for stage in ("setup", "read", "write", "print", "merge"):
+        assert stages[stage] >= 0, stage
+    assert 0 < stages["merge"] < stages["print"]  # the books are merged within the print stage
+    jobs = stages["jobs"]
+    assert set(jobs) == {"handout_pdf", "lesson_pdf", "docx"}
+    for kind, entry in jobs.items():
+        assert entry["count"] > 0 and entry["total"] == pytest.approx(
+            entry["count"] * entry["mean"], abs=0.01
+        ), kind
+    # The minibook has a lesson and a guide, each printed as its own lesson plan PDF.
+    plans = [
+        pdf for pdf in (built_minibook.html / "pdf" / "lessons").glob("*.pdf") if "-with-" not in pdf.name
+    ]
+    assert jobs["lesson_pdf"]["count"] == len(plans) == 2

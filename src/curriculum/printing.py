@@ -437,12 +437,14 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     rendered = time.perf_counter()
     for step in app.curriculum_after_print:
         made += step(app)
+    app.curriculum_merge_seconds = time.perf_counter() - rendered
     logger.info(
-        "print stage: made %d files (%d jobs) in %.1f s (rendering %.1f s, then merging and numbering)",
+        "print stage: made %d files (%d jobs) in %.1f s (rendering %.1f s, then merging %.1f s)",
         len(made),
         len(app.curriculum_print_jobs),
         time.perf_counter() - started,
         rendered - started,
+        app.curriculum_merge_seconds,
     )
 
 

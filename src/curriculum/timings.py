@@ -57,10 +57,15 @@ def setup(app: Sphinx) -> None:
         stages = {name: round(end - begin, 3) for (_, begin), (name, end) in pairwise(marks)}
         jobs = getattr(app, "curriculum_print_seconds", {})
         stages["jobs"] = {
-            kind: {"count": len(made), "mean": round(sum(spent for _, spent in made) / len(made), 3)}
+            kind: {
+                "count": len(made),
+                "mean": round(sum(spent for _, spent in made) / len(made), 3),
+                "total": round(sum(spent for _, spent in made), 2),
+            }
             for kind, made in jobs.items()
             if made
         }
+        stages["merge"] = round(getattr(app, "curriculum_merge_seconds", 0.0), 3)
         stages["slowest"] = slowest_pages([entry for made in jobs.values() for entry in made])
         Path(target).write_text(json.dumps(stages, indent=1), encoding="utf-8")
 
