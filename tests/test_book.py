@@ -333,3 +333,29 @@ def test_family_letters_never_break_a_line_after_its_first_word_or_before_a_sour
             lone_word = lone_word and not after.startswith("lessons/")
             assert not lone_word, f"{pdf.name}: '{line}' alone on a line before '{after[:40]}'"
             assert not re.match(r"(\[\d+\]\s*)+[.,;:!?]", after), f"{pdf.name}: a line starts '{after[:30]}'"
+
+
+def test_every_table_header_in_every_pdf_is_found_through_the_id_index(real_book):
+    import pikepdf
+
+    checked = 0
+    for path in sorted(real_book.html.rglob("*.pdf")):
+        with pikepdf.open(path) as pdf:
+            tags = [item for item in pdf.objects if isinstance(item, pikepdf.Dictionary) and "/S" in item]
+            ids = [str(tag.ID) for tag in tags if "/ID" in tag]
+            named = [
+                str(header)
+                for tag in tags
+                if isinstance(tag.get("/A"), pikepdf.Dictionary) and "/Headers" in tag.A
+                for header in tag.A.Headers
+            ]
+            if not ids:
+                assert not named, path.name
+                continue
+            assert len(ids) == len(set(ids)), f"{path.name}: two table headers share an ID"
+            index = dict(pikepdf.NameTree(pdf.Root.StructTreeRoot.IDTree).items())
+            assert sorted(index) == sorted(ids), path.name
+            assert all(index[header].S == "/TH" for header in named), path.name
+            checked += 1
+    # Lessons with tables, their bundles, band books, the whole book, and teacher copies with tables.
+    assert checked > 10

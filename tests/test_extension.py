@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import pickle
+import shutil
 
-from curriculum import WEB_ONLY_ENV
+from curriculum import PACKAGE, WEB_ONLY_ENV, code_version
 
 PICTURE = "![Scenario cards spread on a table, one set per group](cards.png)"
 FIGURE = "```{figure} cards.png\n:alt: Scenario cards spread on a table, one set per group\n\nOne set per group\n```"
@@ -24,3 +26,26 @@ def test_the_books_figure_numbering_setting_wins_over_jupyter_books_latex_helper
     page = build.page("lessons/6-8/sample-lesson.html")
     assert "One set per group" in page
     assert "Fig. 1" not in page
+
+
+def test_a_change_to_the_machinery_gives_the_environment_a_new_version(tmp_path):
+    """Sphinx reads and writes every page again when an extension's ``env_version`` changes.
+
+    So an upgrade of the package (or of WeasyPrint) remakes the outputs it
+    changed at the next ``make book``, though no lesson changed.
+    """
+    package = shutil.copytree(PACKAGE, tmp_path / "curriculum", ignore=shutil.ignore_patterns("__pycache__"))
+    before = code_version(package)
+    assert code_version(package) == before  # the same files, the same version
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "printing.cpython-311.pyc").write_bytes(b"compiled")
+    assert code_version(package) == before  # compiled copies are not the code
+    printing = package / "printing.py"
+    printing.write_text(printing.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert code_version(package) != before
+
+
+def test_sphinx_keeps_the_machinerys_version_with_the_pages_it_read(built_minibook):
+    with (built_minibook.src / "_build" / ".doctrees" / "environment.pickle").open("rb") as stored:
+        environment = pickle.load(stored)
+    assert environment.version["curriculum"] == code_version()

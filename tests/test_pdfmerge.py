@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pikepdf
@@ -115,3 +116,63 @@ def test_custom_tag_names_keep_their_standard_meaning(parts, tmp_path):
     pdfmerge.merge([pdfmerge.Part(mapped), pdfmerge.Part(parts[1])], target, {"/Title": "Book"})
     with pikepdf.open(target) as pdf:
         assert pdf.Root.StructTreeRoot.RoleMap.Lesson == "/Sect"
+
+
+TABLE = """<!DOCTYPE html><html lang="en"><head><title>Feelings</title></head><body>
+<table><thead><tr><th>Feeling</th><th>What to do</th></tr></thead>
+<tbody><tr><td>Uh-oh</td><td>Stop and tell</td></tr><tr><td>Scared</td><td>Tell a trusted adult</td></tr></tbody>
+</table></body></html>"""
+
+
+def cells_and_their_headers(pdf: pikepdf.Pdf) -> list[tuple[pikepdf.Object, list[pikepdf.Object]]]:
+    """Each data cell's tag, with the header tags it names, found through the ID index."""
+    index = dict(pikepdf.NameTree(pdf.Root.StructTreeRoot.IDTree).items())
+    found, pending = [], [pdf.Root.StructTreeRoot.K]
+    while pending:
+        tag = pending.pop()
+        if isinstance(tag, pikepdf.Array):
+            pending += list(tag)
+        elif isinstance(tag, pikepdf.Dictionary) and "/S" in tag:
+            if tag.S == "/TD":
+                found.append((tag, [index[str(header)] for header in tag.A.Headers]))
+            pending.append(tag.get("/K"))
+    return found
+
+
+@pytest.fixture(scope="module")
+def table() -> bytes:
+    """A tagged table of two columns, each headed, as WeasyPrint renders a lesson's tables."""
+    return HTML(string=TABLE).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def test_table_header_ids_are_indexed_so_each_cell_finds_its_headers(table, tmp_path):
+    with pikepdf.open(io.BytesIO(table)) as pdf:
+        assert "/IDTree" not in pdf.Root.StructTreeRoot  # WeasyPrint leaves the index out
+    target = tmp_path / "table.pdf"
+    pdfmerge.with_id_index(table, target)
+    with pikepdf.open(target) as pdf:
+        cells = cells_and_their_headers(pdf)
+        assert len(cells) == 4
+        for cell, headers in cells:
+            assert [header.S for header in headers] == ["/TH"]
+            # The header is the one above the cell: the same column of the table.
+            assert list(cell.P.K).index(cell) == list(headers[0].P.K).index(headers[0])
+
+
+def test_a_merged_pdf_keeps_each_parts_table_headers_its_own(table, tmp_path):
+    target = tmp_path / "book.pdf"
+    pdfmerge.merge([pdfmerge.Part(table), pdfmerge.Part(table)], target, {"/Title": "Book"})
+    with pikepdf.open(target) as pdf:
+        index = dict(pikepdf.NameTree(pdf.Root.StructTreeRoot.IDTree).items())
+        assert len(index) == 4  # two headers in each part, none lost to the other's same ID
+        cells = cells_and_their_headers(pdf)
+        assert len(cells) == 8
+        parts = list(pdf.Root.StructTreeRoot.K.K)
+
+        def part_of(tag: pikepdf.Object) -> int:
+            while tag.P.objgen != pdf.Root.StructTreeRoot.K.objgen:
+                tag = tag.P
+            return [part.objgen for part in parts].index(tag.objgen)
+
+        for cell, headers in cells:
+            assert [part_of(header) for header in headers] == [part_of(cell)]

@@ -6,6 +6,8 @@ Loaded by Jupyter Book through ``sphinx.extra_extensions: [curriculum]`` in
 
 from __future__ import annotations
 
+import hashlib
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +16,10 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-STATIC = Path(__file__).parent / "static"
+PACKAGE = Path(__file__).parent
+STATIC = PACKAGE / "static"
+#: The programs that make the printables: a new version of one may change them.
+RENDERERS = ("weasyprint", "pikepdf", "pypandoc-binary")
 #: Set to 1 (``curriculum build --web-only``) for the web pages alone: a quick look while writing.
 WEB_ONLY_ENV = "CURRICULUM_WEB_ONLY"
 
@@ -36,6 +41,24 @@ def _keep_numfig(app: Sphinx) -> None:
     wanted: list[bool] = []
     app.connect("config-inited", lambda app, config: wanted.append(config.numfig), priority=100)
     app.connect("config-inited", lambda app, config: setattr(config, "numfig", wanted[0]), priority=900)
+
+
+def code_version(package: Path = PACKAGE) -> int:
+    """A number that changes with any file of this package or any renderer's version.
+
+    Sphinx keeps it with the pages it has read (an extension's ``env_version``)
+    and, when it differs, reads and writes every page again. So after an
+    upgrade of the machinery (a rule, a print page, how PDFs are made) the
+    next build remakes what it changed, although no lesson did; the print
+    stage then remakes only the printables whose inputs or making code changed.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for renderer in RENDERERS:
+        digest.update(f"{renderer} {metadata.version(renderer)}".encode())
+    return int(digest.hexdigest()[:12], 16)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -72,4 +95,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     offline.setup(app)
     app.connect("builder-inited", _add_static)
     app.add_css_file("curriculum.css")
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": __version__,
+        "env_version": code_version(),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -11,13 +11,18 @@ with the part's number, so two lessons that both have a "warm-up" anchor
 still link to their own. It also keeps their tags: each part's tag tree
 becomes a Part of one Document, so a merged book is as readable by a screen
 reader as the lesson PDFs it is made of.
+
+Every PDF saved here also gets the index of its tags' IDs (``IDTree``),
+which the PDF standard requires whenever a tag has an ID: WeasyPrint gives
+each table header cell an ID and each data cell the IDs of its headers, but
+writes no index, and a screen reader finds a cell's headers through it.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +94,48 @@ def number(source: Path, target: Path, title: str) -> None:
     """Copy a PDF (tags, bookmarks and links kept) with "Page n of N" stamped on every page."""
     with pikepdf.open(source) as pdf:
         stamp_pages(pdf, title)
+        index_ids(pdf)
         _save(pdf, target)
+
+
+def with_id_index(source: bytes, target: Path) -> None:
+    """Save a rendered PDF with the index of its tags' IDs (see :func:`index_ids`)."""
+    with _open(source) as pdf:
+        index_ids(pdf)
+        _save(pdf, target)
+
+
+def index_ids(pdf: pikepdf.Pdf) -> None:
+    """Give the tag tree the index of its IDs (``IDTree``), which the standard requires when any tag has one.
+
+    Table header cells have IDs, and data cells name their headers by those
+    IDs: through the index a screen reader reads a cell with its headers.
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    identified = [(str(tag.ID), tag) for tag in _tags(pdf) if isinstance(tag.get("/ID"), String)]
+    if root is not None and identified:
+        root.IDTree = _name_tree(pdf, identified)
+
+
+def _tags(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
+    """Every tag (structure element) of a PDF, found among its objects: faster than walking the tree."""
+    return (item for item in pdf.objects if isinstance(item, Dictionary) and "/S" in item and "/P" in item)
+
+
+def _headers(tag: Dictionary) -> Iterator[Array]:
+    """The lists of header IDs in a tag's attributes (a table data cell's)."""
+    attributes = tag.get("/A")
+    for attribute in attributes if isinstance(attributes, Array) else [attributes]:
+        if isinstance(attribute, Dictionary) and isinstance(attribute.get("/Headers"), Array):
+            yield attribute.Headers
+
+
+def _name_tree(pdf: pikepdf.Pdf, entries: list[tuple[str, pikepdf.Object]]) -> pikepdf.Object:
+    """A flat name tree, keys in the byte order the standard asks for, made in one call."""
+    pairs = sorted(entries, key=lambda entry: entry[0].encode("utf-8"))
+    return pdf.make_indirect(
+        Dictionary(Names=Array([item for key, tag in pairs for item in (String(key), tag)]))
+    )
 
 
 def on_paper(source: bytes, size: tuple[float, float], target: Path) -> None:
@@ -102,6 +148,7 @@ def on_paper(source: bytes, size: tuple[float, float], target: Path) -> None:
     """
     width, height = size
     with _open(source) as pdf:
+        index_ids(pdf)
         for page in pdf.pages:
             x0, y0, x1, y1 = (float(value) for value in page.mediabox)
             left, bottom = x0 - (width - (x1 - x0)) / 2, y0 - (height - (y1 - y0)) / 2
@@ -151,8 +198,8 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
             merged_pages = list(merged.pages)
             copied = merged_pages[offset:]
             pages = {page.objgen: copy.obj for page, copy in zip(source_pages, copied, strict=True)}
-            tags.add(source, copied)
             prefix = f"part{index}-"
+            tags.add(source, copied, prefix)
             named = dict(_named_dests(source))
             for name, dest in named.items():
                 moved = _move(dest, pages)
@@ -204,7 +251,9 @@ class _TagTree:
     parts before it. The tags themselves are copied with the same qpdf object
     copier that copied the pages, so their page and annotation references land
     on the merged pages. A part without tags (WeasyPrint renders every part
-    tagged) adds its pages untagged.
+    tagged) adds its pages untagged. Tag IDs (WeasyPrint's table headers) are
+    only unique within a part, so they take the part's prefix, as its link
+    targets do, and the merged tree indexes them all.
     """
 
     def __init__(self, pdf: pikepdf.Pdf) -> None:
@@ -213,10 +262,11 @@ class _TagTree:
         self.parents: dict[int, pikepdf.Object] = {}
         self.maps: dict[str, dict[str, pikepdf.Object]] = {"/RoleMap": {}, "/ClassMap": {}}
         self.next_key = 0
+        self.identified: list[tuple[str, pikepdf.Object]] = []
         self.universal = True  # every part claims PDF/UA-1, so the merged PDF can too
 
-    def add(self, source: pikepdf.Pdf, pages: list[pikepdf.Page]) -> None:
-        """Graft the tags of ``source``, whose pages were just copied as ``pages``."""
+    def add(self, source: pikepdf.Pdf, pages: list[pikepdf.Page], prefix: str) -> None:
+        """Graft the tags of ``source``, whose pages were just copied as ``pages``; ``prefix`` its IDs."""
         root = source.Root.get("/StructTreeRoot")
         self.universal &= root is not None and source.open_metadata().get("pdfuaid:part") == "1"
         if root is None:
@@ -224,6 +274,9 @@ class _TagTree:
         if not root.is_indirect:
             root = source.make_indirect(root)
         copy = self.pdf.copy_foreign(root)  # never written itself: nothing will point to it
+        for tag in _tags(source):  # copy_foreign gives back the copy just made of each tag
+            if isinstance(tag.get("/ID"), String) or next(_headers(tag), None) is not None:
+                self._rename(self.pdf.copy_foreign(tag), prefix)
         offset = self.next_key
         numbered = list(pikepdf.NumberTree(copy.ParentTree).items()) if "/ParentTree" in copy else []
         for key, value in numbered:
@@ -246,6 +299,15 @@ class _TagTree:
                     kid.S = Name.Part  # one Document per PDF: a part's own becomes a Part of it
             self.document.K.append(kid)
 
+    def _rename(self, tag: Dictionary, prefix: str) -> None:
+        """Prefix a copied tag's ID, and the header IDs it names, with its part's prefix."""
+        if isinstance(tag.get("/ID"), String):
+            tag.ID = String(prefix + str(tag.ID))
+            self.identified.append((str(tag.ID), tag))
+        for headers in _headers(tag):
+            for position, header in enumerate(list(headers)):
+                headers[position] = String(prefix + str(header))
+
     def finish(self) -> None:
         """Set the merged tag tree in the catalog, if any part was tagged."""
         if not len(self.document.K):
@@ -260,6 +322,8 @@ class _TagTree:
         for name, entries in self.maps.items():
             if entries:
                 root[name] = Dictionary(entries)
+        if self.identified:
+            root.IDTree = _name_tree(self.pdf, self.identified)
         self.pdf.Root.StructTreeRoot = self.document.P = self.pdf.make_indirect(root)
         self.pdf.Root.MarkInfo = Dictionary(Marked=True)
 

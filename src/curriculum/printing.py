@@ -50,6 +50,11 @@ PAPERS = {"letter": "letter", "a4": "A4"}
 PAPER_POINTS = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
 SHARED_SIZE = "210mm 11in"
 MANIFEST = "curriculum-print.json"
+#: The code that turns a print page into its files, as part of every job's key: a build
+#: after an upgrade that changes what a PDF holds (not only how it looks) makes them again.
+RENDER_CODE = hashlib.sha256(
+    b"".join(Path(source).read_bytes() for source in (__file__, pdfmerge.__file__))
+).hexdigest()[:16]
 #: Where the book's PDFs go in the site, and the start of their file names.
 BOOK_OUTPUT_DIR = "pdf"
 BOOK_SLUG = "online-safety-curriculum"
@@ -92,12 +97,12 @@ class Job:
         return [(self.paper, self.target), *self.also]
 
     def key(self) -> str:
-        """Hash of every input that decides the output's bytes."""
+        """Hash of every input that decides the output's bytes, the code that makes it included."""
         digest = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode())
         digest.update(Path(self.source).read_bytes())
         for css in _stylesheets(self):
             digest.update(Path(css).read_bytes())
-        digest.update(renderer_version(self.kind).encode())
+        digest.update(f"{renderer_version(self.kind)}\0{RENDER_CODE}".encode())
         return digest.hexdigest()
 
 
@@ -175,12 +180,15 @@ def _render_pdf(job: Job) -> None:
         sheets.append(CSS(filename=str(Path(job.design) / "large-print.css")))
     page = paper_links(Path(job.source).read_text(encoding="utf-8"), job.links_from, job.site_url)
     document = HTML(string=page, base_url=job.source)
-    if not job.also:
+    if not job.also and "<th" not in page:  # one paper, no table: WeasyPrint's file as it is
         document.write_pdf(job.target, stylesheets=sheets, pdf_variant="pdf/ua-1")
         return
-    shared = document.write_pdf(stylesheets=sheets, pdf_variant="pdf/ua-1")
+    rendered = document.write_pdf(stylesheets=sheets, pdf_variant="pdf/ua-1")
     for paper, target in job.outputs():
-        pdfmerge.on_paper(shared, PAPER_POINTS[paper], Path(target))
+        if job.also:
+            pdfmerge.on_paper(rendered, PAPER_POINTS[paper], Path(target))
+        else:  # a table: its header IDs need the index WeasyPrint leaves out
+            pdfmerge.with_id_index(rendered, Path(target))
 
 
 def _render_docx(job: Job) -> None:
