@@ -92,9 +92,8 @@ def page_link(page: int) -> str:
 
 def number(source: Path, target: Path, title: str) -> None:
     """Copy a PDF (tags, bookmarks and links kept) with "Page n of N" stamped on every page."""
-    with pikepdf.open(source) as pdf:
+    with pikepdf.open(source) as pdf:  # rendered lessons come with their ID index (see index_ids)
         stamp_pages(pdf, title)
-        index_ids(pdf)
         _save(pdf, target)
 
 
@@ -112,14 +111,15 @@ def index_ids(pdf: pikepdf.Pdf) -> None:
     IDs: through the index a screen reader reads a cell with its headers.
     """
     root = pdf.Root.get("/StructTreeRoot")
-    identified = [(str(tag.ID), tag) for tag in _tags(pdf) if isinstance(tag.get("/ID"), String)]
-    if root is not None and identified:
+    if root is None or "/IDTree" in root:
+        return
+    identified = [
+        (str(item.ID), item)  # tags are found among the objects: faster than walking the tree
+        for item in pdf.objects
+        if isinstance(item, Dictionary) and "/S" in item and isinstance(item.get("/ID"), String)
+    ]
+    if identified:
         root.IDTree = _name_tree(pdf, identified)
-
-
-def _tags(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
-    """Every tag (structure element) of a PDF, found among its objects: faster than walking the tree."""
-    return (item for item in pdf.objects if isinstance(item, Dictionary) and "/S" in item and "/P" in item)
 
 
 def _headers(tag: Dictionary) -> Iterator[Array]:
@@ -274,9 +274,8 @@ class _TagTree:
         if not root.is_indirect:
             root = source.make_indirect(root)
         copy = self.pdf.copy_foreign(root)  # never written itself: nothing will point to it
-        for tag in _tags(source):  # copy_foreign gives back the copy just made of each tag
-            if isinstance(tag.get("/ID"), String) or next(_headers(tag), None) is not None:
-                self._rename(self.pdf.copy_foreign(tag), prefix)
+        if "/IDTree" in copy:
+            self._rename_ids(copy.IDTree, prefix)
         offset = self.next_key
         numbered = list(pikepdf.NumberTree(copy.ParentTree).items()) if "/ParentTree" in copy else []
         for key, value in numbered:
@@ -299,14 +298,31 @@ class _TagTree:
                     kid.S = Name.Part  # one Document per PDF: a part's own becomes a Part of it
             self.document.K.append(kid)
 
-    def _rename(self, tag: Dictionary, prefix: str) -> None:
-        """Prefix a copied tag's ID, and the header IDs it names, with its part's prefix."""
-        if isinstance(tag.get("/ID"), String):
-            tag.ID = String(prefix + str(tag.ID))
-            self.identified.append((str(tag.ID), tag))
-        for headers in _headers(tag):
-            for position, header in enumerate(list(headers)):
-                headers[position] = String(prefix + str(header))
+    def _rename_ids(self, index: pikepdf.Object, prefix: str) -> None:
+        """Prefix a copied part's tag IDs, and the header IDs its table cells name, with the part's prefix.
+
+        A part's IDs are found through its index (which every PDF rendered here
+        has, see :func:`index_ids`); only the tables holding them are walked.
+        """
+        tables = {}
+        for _, header in pikepdf.NameTree(index).items():
+            table = header
+            while table.get("/S") != Name.Table and isinstance(table.get("/P"), Dictionary):
+                table = table.P
+            tables[table.objgen] = table
+        pending: list[pikepdf.Object] = list(tables.values())
+        while pending:
+            tag = pending.pop()
+            if isinstance(tag, Array):
+                pending += list(tag)
+            elif isinstance(tag, Dictionary) and "/S" in tag:
+                if isinstance(tag.get("/ID"), String):
+                    tag.ID = String(prefix + str(tag.ID))
+                    self.identified.append((str(tag.ID), tag))
+                for headers in _headers(tag):
+                    for position, header in enumerate(list(headers)):
+                        headers[position] = String(prefix + str(header))
+                pending.append(tag.get("/K"))
 
     def finish(self) -> None:
         """Set the merged tag tree in the catalog, if any part was tagged."""
