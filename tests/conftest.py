@@ -7,9 +7,11 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from curriculum import sources
@@ -90,3 +92,15 @@ def minibook(tmp_path: Path):
             return run_build(self.src, *extra, env=env)
 
     return MiniBook()
+
+
+def tags_of(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+    """Every tag (structure element) of a tagged PDF, walked from the root of its tag tree."""
+    pending = [pdf.Root.StructTreeRoot.K]
+    while pending:
+        tag = pending.pop()
+        if isinstance(tag, pikepdf.Array):
+            pending += list(tag)
+        elif isinstance(tag, pikepdf.Dictionary) and "/S" in tag:
+            yield tag
+            pending.append(tag.get("/K"))

@@ -9,6 +9,8 @@ import pikepdf
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from conftest import tags_of
+
 LETTER, A4 = (612, 792), (595, 842)
 
 
@@ -84,18 +86,8 @@ def test_a_lesson_plan_prints_what_its_web_page_shows(built_minibook):
 
 def figure_alts(path: Path) -> list[str]:
     """The alternative texts of the figures in a PDF's tag tree."""
-    alts = []
     with pikepdf.open(path) as pdf:
-        pending = [pdf.Root.StructTreeRoot.K]
-        while pending:
-            element = pending.pop()
-            if isinstance(element, pikepdf.Array):
-                pending += list(element)
-            elif isinstance(element, pikepdf.Dictionary) and "/S" in element:
-                if element.S == "/Figure":
-                    alts.append(str(element.get("/Alt", "")))
-                pending.append(element.get("/K"))
-    return alts
+        return [str(tag.get("/Alt", "")) for tag in tags_of(pdf) if tag.S == "/Figure"]
 
 
 def test_images_keep_their_alt_text_in_every_pdf(built_minibook):

@@ -9,6 +9,7 @@ import pikepdf
 import pytest
 from weasyprint import HTML
 
+from conftest import tags_of
 from curriculum import pdfmerge
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><title>{title}</title></head><body>
@@ -127,16 +128,7 @@ TABLE = """<!DOCTYPE html><html lang="en"><head><title>Feelings</title></head><b
 def cells_and_their_headers(pdf: pikepdf.Pdf) -> list[tuple[pikepdf.Object, list[pikepdf.Object]]]:
     """Each data cell's tag, with the header tags it names, found through the ID index."""
     index = dict(pikepdf.NameTree(pdf.Root.StructTreeRoot.IDTree).items())
-    found, pending = [], [pdf.Root.StructTreeRoot.K]
-    while pending:
-        tag = pending.pop()
-        if isinstance(tag, pikepdf.Array):
-            pending += list(tag)
-        elif isinstance(tag, pikepdf.Dictionary) and "/S" in tag:
-            if tag.S == "/TD":
-                found.append((tag, [index[str(header)] for header in tag.A.Headers]))
-            pending.append(tag.get("/K"))
-    return found
+    return [(tag, [index[str(header)] for header in tag.A.Headers]) for tag in tags_of(pdf) if tag.S == "/TD"]
 
 
 @pytest.fixture(scope="module")
