@@ -42,10 +42,11 @@ from curriculum.printing import band_pdf, bundle_pdf, lesson_pdf
 
 logger = logging.getLogger(__name__)
 
-#: The code that makes the merged PDFs, as part of their cache keys: a build
+#: The code (and pikepdf) that makes the merged PDFs, as part of their cache keys: a build
 #: after an upgrade that changes how books are merged merges them again.
 MERGE_CODE = hashlib.sha256(
     b"".join(Path(source).read_bytes() for source in (pdfmerge.__file__, __file__))
+    + printing.renderer_version("pdf").encode()
 ).hexdigest()[:16]
 
 

@@ -138,10 +138,13 @@ def _stylesheets(job: Job) -> list[str]:
 
 @cache
 def renderer_version(kind: str) -> str:
-    """The renderer of a kind of output and its version: part of every cache key."""
+    """The renderers of a kind of output and their versions: part of every cache key.
+
+    A PDF is laid out by WeasyPrint and re-boxed, indexed or merged by pikepdf (qpdf).
+    """
     # From package metadata: importing the renderers costs half a second per build.
-    package = "weasyprint" if kind == "pdf" else "pypandoc-binary"
-    return f"{package} {metadata.version(package)}"
+    packages = ("weasyprint", "pikepdf") if kind == "pdf" else ("pypandoc-binary",)
+    return ", ".join(f"{package} {metadata.version(package)}" for package in packages)
 
 
 def render(job: Job) -> tuple[str, float]:
