@@ -12,10 +12,11 @@ still link to their own. It also keeps their tags: each part's tag tree
 becomes a Part of one Document, so a merged book is as readable by a screen
 reader as the lesson PDFs it is made of.
 
-Every PDF saved here also gets the index of its tags' IDs (``IDTree``),
-which the PDF standard requires whenever a tag has an ID: WeasyPrint gives
-each table header cell an ID and each data cell the IDs of its headers, but
-writes no index, and a screen reader finds a cell's headers through it.
+Every rendered PDF with a table gets the index of its tags' IDs
+(``IDTree``, see :func:`index_ids`), which the PDF standard requires
+whenever a tag has an ID: WeasyPrint gives each table header cell an ID and
+each data cell the IDs of its headers, but writes no index, and a screen
+reader finds a cell's headers through it. Numbering and merging keep it.
 """
 
 from __future__ import annotations
