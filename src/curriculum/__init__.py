@@ -7,7 +7,6 @@ Loaded by Jupyter Book through ``sphinx.extra_extensions: [curriculum]`` in
 from __future__ import annotations
 
 import hashlib
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,8 @@ STATIC = PACKAGE / "static"
 RENDERERS = ("weasyprint", "pikepdf", "pypandoc-binary")
 #: Set to 1 (``curriculum build --web-only``) for the web pages alone: a quick look while writing.
 WEB_ONLY_ENV = "CURRICULUM_WEB_ONLY"
+#: The region whose resource directory the build uses (``curriculum build --region``).
+REGION_ENV = "CURRICULUM_REGION"
 
 
 def _add_static(app: Sphinx) -> None:
@@ -52,6 +53,9 @@ def code_version(package: Path = PACKAGE) -> int:
     next build remakes what it changed, although no lesson did; the print
     stage then remakes only the printables whose inputs or making code changed.
     """
+    # Imported here: importlib.metadata takes a tenth of the start-up of `curriculum check`.
+    from importlib import metadata
+
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:

@@ -14,8 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from curriculum import WEB_ONLY_ENV
-from curriculum.directory import REGION_ENV
+from curriculum import REGION_ENV, WEB_ONLY_ENV
 
 
 def find_root(start: Path) -> Path | None:

@@ -24,8 +24,6 @@ class RegionError(ValueError):
     """The build asks for a region that has no file."""
 
 
-REGION_ENV = "CURRICULUM_REGION"
-
 #: Purposes in the order the resources page shows them, with their headings.
 PURPOSES = {
     "crisis": "If you need help now",

@@ -31,7 +31,8 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx.util.nodes import nested_parse_with_titles
 
-from curriculum.directory import PURPOSES, REGION_ENV, SLOT_NAMES, Directory, RegionError, load_directory
+from curriculum import REGION_ENV
+from curriculum.directory import PURPOSES, SLOT_NAMES, Directory, RegionError, load_directory
 
 logger = logging.getLogger(__name__)
 
