@@ -359,3 +359,52 @@ def test_every_table_header_in_every_pdf_is_found_through_the_id_index(real_book
             checked += 1
     # Lessons with tables, their bundles, band books, the whole book, and teacher copies with tables.
     assert checked > 10
+
+
+def _last_body_lines(pdf: Path) -> list[str]:
+    """The lowest line of text above the footer on every page but the last, from the text's positions."""
+    from collections import defaultdict
+
+    from pypdf import PdfReader
+
+    ends = []
+    for page in PdfReader(pdf).pages[:-1]:
+        lines: dict[int, str] = defaultdict(str)
+
+        def collect(text, matrix, text_matrix, font, size, lines=lines):
+            lines[round(text_matrix[5] * matrix[3] + matrix[5])] += text
+
+        page.extract_text(visitor_text=collect)
+        # Every paper's bottom margin is at least 0.9 in (65 pt): the footer sits in it, the body above it.
+        bottom, top = float(page.mediabox.bottom) + 62, float(page.mediabox.top) - 45
+        body = {y: " ".join(text.split()) for y, text in lines.items() if text.strip() and bottom < y < top}
+        ends.append(body[min(body)])
+    return ends
+
+
+def _titles(page: Path) -> set[str]:
+    """The headings, box titles and help-line names of a print page: none of them may end a page."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    for link in soup.select("a.headerlink"):
+        link.decompose()
+    found = soup.select("h2, h3, h4, p.admonition-title, p.rubric, .resource-name")
+    return {" ".join(element.get_text(" ").split()) for element in found}
+
+
+def test_no_page_ends_with_a_heading_a_box_title_or_a_help_lines_name(real_book):
+    """A title alone at the foot of a page, its box on the next, reads as a misprint; a help line's
+    name on one page and its number on the next is worse. Lesson plans and every multi-page sheet."""
+    printed = [
+        (real_book.html / "pdf" / "lessons" / f"{page.stem}.pdf", page)
+        for page in (real_book.html / "pdf" / "pages").glob("*.html")
+    ]
+    for pdf in (real_book.html / OUTPUT_DIR).glob("*.pdf"):
+        if not pdf.name.endswith("-a4.pdf"):  # the same layout as Letter
+            printed.append((pdf, pdf.with_name(re.sub(r"-(letter|large-print)\.pdf$", ".html", pdf.name))))
+    pages = 0
+    for pdf, source in printed:
+        titles = _titles(source)
+        for number, line in enumerate(_last_body_lines(pdf), 1):
+            assert line not in titles, f"{pdf.name}: page {number} ends with '{line}'"
+            pages += 1
+    assert pages > 300
