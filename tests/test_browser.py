@@ -116,6 +116,7 @@ class Visit:
     csp_violations: list[str]
     axe: list[str]
     storage: list[str]
+    sideways: int  # pixels a reader can scroll the page sideways on a phone (0: none)
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +124,8 @@ def sweep(browser: Browser, server: StaticServer, real_book: Build) -> dict[str,
     """Every page once, as a reader moving through the book: requests, CSP, axe and storage.
 
     One pass serves several tests, because axe is the slow part (0.1 to 2 s a
-    page, mostly its colour-contrast rule).
+    page, mostly its colour-contrast rule). Each page is then narrowed to a
+    phone's width (375 px) to see whether it scrolls sideways.
     """
     profile = browser.new_context()
     profile.add_init_script(CSP_RECORDER)
@@ -143,6 +145,7 @@ def sweep(browser: Browser, server: StaticServer, real_book: Build) -> dict[str,
             storage=page.evaluate(
                 "[...Object.keys(localStorage), ...Object.keys(sessionStorage), document.cookie].filter(Boolean)"
             ),
+            sideways=sideways_on_a_phone(page),
         )
     assert profile.cookies() == [], f"the book set cookies: {profile.cookies()}"
     profile.close()
@@ -165,6 +168,17 @@ def tabbed_lesson(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build = run_build(src)
     assert build.returncode == 0, build.output
     return build.html / "lessons" / "6-8" / "sample-lesson.html"
+
+
+def sideways_on_a_phone(page: Page) -> int:
+    """How far a reader can scroll the page sideways at a phone's width (375 px), in pixels."""
+    wide = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 800})
+    scrolled = page.evaluate(
+        "() => { window.scrollTo(100000, 0); const x = window.scrollX; window.scrollTo(0, 0); return x; }"
+    )
+    page.set_viewport_size(wide)
+    return round(scrolled)
 
 
 def visible(page: Page, selector: str) -> int:
@@ -210,6 +224,13 @@ def test_every_page_passes_axe_wcag_2_1_a_and_aa(sweep):
     assert len(sweep) > 40, "the sweep visited every page, handout print pages included"
     assert any(name.startswith("handouts/") for name in sweep)
     assert not failures, f"{len(failures)} axe violation(s):\n" + "\n".join(failures)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(sweep):
+    """A parent opens the family letter on a phone, a teen the response card: a long address in the
+    sources, a wide table or a wallet-sized card must not make them scroll sideways to read."""
+    wide = [f"{name}: {visit.sideways} px" for name, visit in sweep.items() if visit.sideways]
+    assert not wide, "pages that scroll sideways at 375 px wide:\n" + "\n".join(wide)
 
 
 def test_keyboard_user_reaches_the_lesson_through_the_skip_link(context, server):

@@ -186,7 +186,10 @@ def test_worksheets_get_one_name_line_whether_or_not_the_writer_typed_one(minibo
 
 
 def test_a_line_of_underscores_is_a_line_to_write_on(minibook):
-    """Markdown would make it a horizontal rule, which at the end of a list item stops docutils."""
+    """Markdown would make it a horizontal rule, which at the end of a list item stops docutils.
+
+    Each line is marked as one, so that a line typed for a Letter sheet ends at the
+    column's edge in large print or on a phone instead of running off it."""
     minibook.edit(
         LESSON,
         "Dear family, this week we practised asking for help.",
@@ -198,4 +201,5 @@ def test_a_line_of_underscores_is_a_line_to_write_on(minibook):
     page = BeautifulSoup(build.page("handouts/ask-for-help-letter.html"), "html.parser")
     items = page.select("main ol li")
     assert [item.get_text(" ", strip=True).split()[-1] for item in items] == ["_" * 22] * 2
+    assert [line.get_text() for line in page.select("main ol li .writing-line")] == ["_" * 22] * 2
     assert page.select("main hr") == []

@@ -8,6 +8,7 @@ Answer keys are teacher-only, like teacher notes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docutils import nodes
@@ -65,6 +66,35 @@ def shared_handouts(
     return [found[handout_id] for handout_id in wanted if handout_id in found]
 
 
+#: A line to write on, typed as underscores ("Open: ______").
+_WRITING_LINE = re.compile(r"_{5,}")
+
+
+def mark_writing_lines(handout_node: nodes.Element) -> None:
+    """Wrap each run of underscores in a ``writing-line`` span, which the CSS clips to its column.
+
+    An author types a writing line for the width of a Letter sheet; at 18 pt
+    (large print) or on a phone it would run past the margin, or break into a
+    line and a stub. Clipped, it ends at the column's edge. The underscores stay
+    in the text, so the .docx and a screen reader still have the line.
+    """
+    for text in list(handout_node.findall(nodes.Text)):
+        parent = text.parent
+        if isinstance(parent, nodes.FixedTextElement | nodes.reference) or not _WRITING_LINE.search(text):
+            continue
+        parts: list[nodes.Node] = []
+        last = 0
+        for found in _WRITING_LINE.finditer(text):
+            if found.start() > last:
+                parts.append(nodes.Text(text[last : found.start()]))
+            parts.append(nodes.inline(found.group(), found.group(), classes=["writing-line"]))
+            last = found.end()
+        if last < len(text):
+            parts.append(nodes.Text(text[last:]))
+        index = parent.index(text)
+        parent[index : index + 1] = parts
+
+
 def _choice(options: dict[str, str]):
     def check(value: str | None) -> str:
         return directives.choice(value, tuple(options))
@@ -105,6 +135,7 @@ class HandoutDirective(SphinxDirective):
         meta = f"{KINDS[kind]} · {AUDIENCES[audience]}"
         node += nodes.paragraph(meta, meta, classes=["handout-meta"])
         self.state.nested_parse(self.content, self.content_offset, node)
+        mark_writing_lines(node)
         if kind == "scenario-cards" and not any(True for _ in node.findall(scenario)):
             raise self.error(f"scenario-cards handout '{handout_id}' has no '{{scenario}}' cards")
         handout_records(self.env).setdefault(self.env.docname, []).append(
