@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+import os
 import zipfile
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from curriculum import printing
+from curriculum import WEB_ONLY_ENV, printing
 
 LETTER = (612, 792)
 A4 = (595, 842)
+LESSON = "lessons/6-8/sample-lesson.md"
 
 
 def page_size(path: Path) -> tuple[int, int]:
@@ -154,3 +156,33 @@ def test_paper_links_point_at_the_published_book_or_drop_the_link():
     assert paper_links(html, "lessons/6-8/lesson.html", "") == (
         '<a >guide</a> <a href="#here">here</a> <a href="https://fbi.gov/x.html">FBI</a> <a href="tel:988">988</a>'
     )
+
+
+def test_printables_catch_up_with_pages_a_web_only_build_wrote(minibook):
+    """``curriculum build --web-only`` while writing, then ``make book``: the PDFs hold the new text.
+
+    The web-only build reads the edit and writes the web page alone; without a
+    note of what it wrote, the next build would find every page up to date and
+    leave the lesson plan and the letter printed from the old text.
+    """
+    first = minibook.build()
+    assert first.returncode == 0, first.output
+    minibook.edit(
+        LESSON, "Dear family, this week we practised asking for help.", "Dear family, we practised asking."
+    )
+    web = minibook.build(env={**os.environ, WEB_ONLY_ENV: "1"})
+    assert web.returncode == 0, web.output
+    assert "we practised asking." in web.page("lessons/6-8/sample-lesson.html")
+    full = minibook.build()
+    assert full.returncode == 0, full.output
+    assert "we practised asking." in pdf_text(full.html / "handouts" / "ask-for-help-letter-letter.pdf")
+    assert "we practised asking." in pdf_text(full.html / "pdf" / "lessons" / "sample-lesson.pdf")
+    outputs = [
+        full.html / "lessons" / "6-8" / "sample-lesson.html",
+        full.html / "handouts" / "ask-for-help-letter-letter.pdf",
+        full.html / "pdf" / "lessons" / "sample-lesson.pdf",
+    ]
+    made = [output.stat().st_mtime_ns for output in outputs]
+    again = minibook.build()  # caught up: the next build has nothing left to write or print
+    assert again.returncode == 0, again.output
+    assert [output.stat().st_mtime_ns for output in outputs] == made

@@ -50,6 +50,9 @@ PAPERS = {"letter": "letter", "a4": "A4"}
 PAPER_POINTS = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
 SHARED_SIZE = "210mm 11in"
 MANIFEST = "curriculum-print.json"
+#: Pages written since the print stage last finished: their print pages and printables may be
+#: older than their web pages (a ``--web-only`` build, a build stopped or failed before printing).
+PENDING = "curriculum-print-pending.json"
 #: The code that turns a print page into its files, as part of every job's key: a build
 #: after an upgrade that changes what a PDF holds (not only how it looks) makes them again.
 RENDER_CODE = hashlib.sha256(
@@ -356,6 +359,7 @@ def on_builder_inited(app: Sphinx) -> None:
     app.curriculum_after_print = []
     app.curriculum_manifest = read_state(Path(app.doctreedir) / MANIFEST)  # what the last build made
     app.curriculum_started = {}
+    app.curriculum_written = set()
 
 
 def add_page_maker(
@@ -390,15 +394,17 @@ def add_body_page_maker(
 
 
 def on_env_get_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Pages to write again although unchanged: their print pages or printables are missing.
+    """Pages to write again although unchanged: their print pages or printables are missing or behind.
 
-    After a ``--web-only`` build, or when someone deleted a file in ``_build``,
-    the next build makes them again, instead of Sphinx finding "no targets out
-    of date" and stopping before the print stage.
+    After a ``--web-only`` build (which wrote the pages it read, and only their
+    web pages), a build stopped before its print stage, or when someone deleted
+    a file in ``_build``, the next build makes them again, instead of Sphinx
+    finding "no targets out of date" and stopping before the print stage.
     """
     if app.builder.format != "html" or web_only():
         return []
-    missing = {
+    behind = read_state(Path(app.doctreedir) / PENDING).get("pages", [])
+    missing = {docname for docname in behind if docname in env.found_docs} | {
         docname
         for docname in env.found_docs
         for pages in app.curriculum_print_pages
@@ -416,7 +422,10 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
     holds; resolving a doctree a second time for them would double the cost of
     writing the book.
     """
-    if app.builder.format != "html" or web_only():
+    if app.builder.format != "html":
+        return
+    app.curriculum_written.add(docname)
+    if web_only():
         return
     for make in app.curriculum_page_makers:
         make(app, docname, doctree)
@@ -432,9 +441,21 @@ def on_html_page_context(
         make(app, pagename, context["body"])
 
 
+def _note_pages_behind(app: Sphinx) -> None:
+    """Add the pages this build wrote to those whose printables are not yet made from them."""
+    path = Path(app.doctreedir) / PENDING
+    behind = set(read_state(path).get("pages", [])) | app.curriculum_written
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"pages": sorted(behind)}, indent=1), encoding="utf-8")
+
+
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     """Make every printable that changed on all cores, then run the steps that use them (merging)."""
-    if exception is not None or app.builder.format != "html" or not app.curriculum_print_dirs:
+    if app.builder.format != "html":
+        return
+    if app.curriculum_written:  # kept until the print stage has made their printables
+        _note_pages_behind(app)
+    if exception is not None or web_only() or not app.curriculum_print_dirs:
         return
     started = time.perf_counter()
     app.curriculum_print_seconds = {}
@@ -449,6 +470,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     for step in app.curriculum_after_print:
         made += step(app)
     app.curriculum_merge_seconds = time.perf_counter() - rendered
+    (Path(app.doctreedir) / PENDING).unlink(missing_ok=True)
     logger.info(
         "print stage: made %d files (%d jobs) in %.1f s (rendering %.1f s, then merging %.1f s)",
         len(made),
