@@ -338,12 +338,15 @@ def _start_for(app: Sphinx) -> None:
 
 
 def on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """Start the workers when Sphinx has pages to read, so they import WeasyPrint meanwhile.
+    """Note the pages to read as behind their printables; start the workers to import WeasyPrint meanwhile.
 
-    Not at every build: each worker costs a core for a second, which a rebuild
-    with nothing to do would spend for nothing.
+    Noted now, not at the end: a build stopped while writing (Ctrl-C) has saved
+    what it read, and the next one would find those pages up to date. Workers
+    not at every build: each costs a core for a second, which a rebuild with
+    nothing to do would spend for nothing.
     """
-    if docnames:
+    if docnames and app.builder.format == "html":
+        _note_pages_behind(app, docnames)
         _start_for(app)
 
 
@@ -441,10 +444,10 @@ def on_html_page_context(
         make(app, pagename, context["body"])
 
 
-def _note_pages_behind(app: Sphinx) -> None:
-    """Add the pages this build wrote to those whose printables are not yet made from them."""
+def _note_pages_behind(app: Sphinx, docnames: Iterable[str]) -> None:
+    """Add pages to those whose printables are not yet made from what they say now."""
     path = Path(app.doctreedir) / PENDING
-    behind = set(read_state(path).get("pages", [])) | app.curriculum_written
+    behind = set(read_state(path).get("pages", [])) | set(docnames)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"pages": sorted(behind)}, indent=1), encoding="utf-8")
 
@@ -454,7 +457,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     if app.builder.format != "html":
         return
     if app.curriculum_written:  # kept until the print stage has made their printables
-        _note_pages_behind(app)
+        _note_pages_behind(app, app.curriculum_written)
     if exception is not None or web_only() or not app.curriculum_print_dirs:
         return
     started = time.perf_counter()
