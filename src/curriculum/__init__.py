@@ -17,8 +17,9 @@ __version__ = "0.1.0"
 
 PACKAGE = Path(__file__).parent
 STATIC = PACKAGE / "static"
-#: The programs that make the printables: a new version of one may change them.
-RENDERERS = ("weasyprint", "pikepdf", "pypandoc-binary")
+#: The programs that make each kind of printable: a new version of one may change them.
+#: A PDF is laid out by WeasyPrint and re-boxed, indexed or merged by pikepdf (qpdf).
+RENDERERS = {"pdf": ("weasyprint", "pikepdf"), "docx": ("pypandoc-binary",)}
 #: Set to 1 (``curriculum build --web-only``) for the web pages alone: a quick look while writing.
 WEB_ONLY_ENV = "CURRICULUM_WEB_ONLY"
 #: The region whose resource directory the build uses (``curriculum build --region``).
@@ -60,7 +61,7 @@ def code_version(package: Path = PACKAGE) -> int:
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    for renderer in RENDERERS:
+    for renderer in sorted(package for packages in RENDERERS.values() for package in packages):
         digest.update(f"{renderer} {metadata.version(renderer)}".encode())
     return int(digest.hexdigest()[:12], 16)
 

@@ -66,8 +66,8 @@ def shared_handouts(
     return [found[handout_id] for handout_id in wanted if handout_id in found]
 
 
-#: A line to write on, typed as underscores ("Open: ______").
-_WRITING_LINE = re.compile(r"_{5,}")
+#: A line to write on, typed as underscores ("Open: ______"), alone on its line or in a sentence.
+WRITING_LINE = re.compile(r"_{3,}")
 
 
 def mark_writing_lines(handout_node: nodes.Element) -> None:
@@ -80,11 +80,11 @@ def mark_writing_lines(handout_node: nodes.Element) -> None:
     """
     for text in list(handout_node.findall(nodes.Text)):
         parent = text.parent
-        if isinstance(parent, nodes.FixedTextElement | nodes.reference) or not _WRITING_LINE.search(text):
+        if isinstance(parent, nodes.FixedTextElement | nodes.reference) or not WRITING_LINE.search(text):
             continue
         parts: list[nodes.Node] = []
         last = 0
-        for found in _WRITING_LINE.finditer(text):
+        for found in WRITING_LINE.finditer(text):
             if found.start() > last:
                 parts.append(nodes.Text(text[last : found.start()]))
             parts.append(nodes.inline(found.group(), found.group(), classes=["writing-line"]))

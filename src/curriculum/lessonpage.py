@@ -23,7 +23,7 @@ from sphinx.util.docutils import SphinxRole
 
 from curriculum import check, rules
 from curriculum.blocks import lesson_block
-from curriculum.handouts import AUDIENCES, KINDS, handout_records, shared_handouts
+from curriculum.handouts import AUDIENCES, KINDS, WRITING_LINE, handout_records, shared_handouts
 from curriculum.printing import bundle_pdf, lesson_pdf
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,6 @@ def lesson_data(env: BuildEnvironment) -> dict[str, dict[str, Any]]:
 
 #: Rules the build reports elsewhere, where it knows more (the region, every page's handouts).
 _REPORTED_ELSEWHERE = {"RES010", "LES020", "HND001", "HND002", "HND003"}
-_UNDERSCORES = re.compile(r"^\s*_{3,}\s*$")
 
 
 def on_builder_inited(app: Sphinx) -> None:
@@ -96,7 +95,7 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         return
     # Through the check's cache: the page rules scan the same text again when the page is read.
     page = app.curriculum_check_context.scan(Path(app.env.doc2path(docname)), source[0])
-    numbers = [line.number for line in page.lines if _UNDERSCORES.match(line.text)]
+    numbers = [line.number for line in page.lines if WRITING_LINE.fullmatch(line.text.strip())]
     if numbers:
         lines = source[0].split("\n")
         for number in numbers:

@@ -39,7 +39,7 @@ from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from . import WEB_ONLY_ENV, pdfmerge
+from . import RENDERERS, WEB_ONLY_ENV, pdfmerge
 
 logger = logging.getLogger(__name__)
 
@@ -141,13 +141,9 @@ def _stylesheets(job: Job) -> list[str]:
 
 @cache
 def renderer_version(kind: str) -> str:
-    """The renderers of a kind of output and their versions: part of every cache key.
-
-    A PDF is laid out by WeasyPrint and re-boxed, indexed or merged by pikepdf (qpdf).
-    """
+    """The renderers of a kind of output (``RENDERERS``) and their versions: part of every cache key."""
     # From package metadata: importing the renderers costs half a second per build.
-    packages = ("weasyprint", "pikepdf") if kind == "pdf" else ("pypandoc-binary",)
-    return ", ".join(f"{package} {metadata.version(package)}" for package in packages)
+    return ", ".join(f"{package} {metadata.version(package)}" for package in RENDERERS[kind])
 
 
 def render(job: Job) -> tuple[str, float]:
@@ -340,10 +336,12 @@ def _start_for(app: Sphinx) -> None:
 def on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """Note the pages to read as behind their printables; start the workers to import WeasyPrint meanwhile.
 
-    Noted now, not at the end: a build stopped while writing (Ctrl-C) has saved
-    what it read, and the next one would find those pages up to date. Workers
-    not at every build: each costs a core for a second, which a rebuild with
-    nothing to do would spend for nothing.
+    They stay noted until a print stage has finished: a ``--web-only`` build,
+    or one stopped while writing (Ctrl-C), has saved what it read, and the
+    next one would otherwise find those pages up to date. (A page written
+    without being read changed only its navigation, which its print pages do
+    not hold.) Workers not at every build: each costs a core for a second,
+    which a rebuild with nothing to do would spend for nothing.
     """
     if docnames and app.builder.format == "html":
         _note_pages_behind(app, docnames)
@@ -362,7 +360,6 @@ def on_builder_inited(app: Sphinx) -> None:
     app.curriculum_after_print = []
     app.curriculum_manifest = read_state(Path(app.doctreedir) / MANIFEST)  # what the last build made
     app.curriculum_started = {}
-    app.curriculum_written = set()
 
 
 def add_page_maker(
@@ -425,10 +422,7 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
     holds; resolving a doctree a second time for them would double the cost of
     writing the book.
     """
-    if app.builder.format != "html":
-        return
-    app.curriculum_written.add(docname)
-    if web_only():
+    if app.builder.format != "html" or web_only():
         return
     for make in app.curriculum_page_makers:
         make(app, docname, doctree)
@@ -454,11 +448,7 @@ def _note_pages_behind(app: Sphinx, docnames: Iterable[str]) -> None:
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     """Make every printable that changed on all cores, then run the steps that use them (merging)."""
-    if app.builder.format != "html":
-        return
-    if app.curriculum_written:  # kept until the print stage has made their printables
-        _note_pages_behind(app, app.curriculum_written)
-    if exception is not None or web_only() or not app.curriculum_print_dirs:
+    if exception is not None or app.builder.format != "html" or not app.curriculum_print_dirs:
         return
     started = time.perf_counter()
     app.curriculum_print_seconds = {}
