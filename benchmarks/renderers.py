@@ -1,0 +1,104 @@
+"""Compare the PDF renderers on the built book's print pages: WeasyPrint (ours) and Chromium.
+
+Run from the repository root, after `make book`, on a machine with Debian's chromium
+(`apt-get install -y chromium`):
+
+    .venv/bin/python benchmarks/renderers.py     # about two minutes
+
+The speed goals of issues 4 and 10 are out of reach with WeasyPrint on two cores;
+this script measures whether another renderer would reach them, so that the choice
+rests on figures. Chromium is not part of the build: it is an apt install, and the
+book's PDFs must come from a route pip installs alone. Each renderer prints the same
+HTML one document after another, on Letter, tagged, so the times compare work,
+not parallelism. Nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+KINDS = {"lesson plans": "pdf/pages", "handout and teacher sheets": "handouts"}
+
+
+def weasyprint_renderer() -> Callable[[Path, Path], None]:
+    """WeasyPrint as the build calls it for one paper: PDF/UA-1, tagged."""
+    from weasyprint import CSS, HTML
+
+    letter = [CSS(string="@page { size: letter; }")]
+
+    def render(source: Path, target: Path) -> None:
+        HTML(filename=str(source)).write_pdf(target, stylesheets=letter, pdf_variant="pdf/ua-1")
+
+    return render
+
+
+def measure(render: Callable[[Path, Path], None], sources: list[Path], out: Path) -> tuple[float, int]:
+    """Seconds to print every source, one after another, and the pages printed."""
+    pages = 0
+    started = time.perf_counter()
+    for source in sources:
+        target = out / f"{source.parent.name}-{source.stem}.pdf"
+        render(source, target)
+    seconds = time.perf_counter() - started
+    for source in sources:
+        pages += len(PdfReader(out / f"{source.parent.name}-{source.stem}.pdf").pages)
+    return seconds, pages
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built site")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "renderers", help="where PDFs go")
+    args = parser.parse_args()
+    if not CHROMIUM.is_file():
+        print(f"{CHROMIUM} is missing: apt-get install -y chromium")
+        return 2
+    sets = {kind: sorted((args.html / folder).glob("*.html")) for kind, folder in KINDS.items()}
+    if not all(sets.values()):
+        print(f"No print pages under {args.html}: run `make book` first")
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with sync_playwright() as playwright:
+        started = time.perf_counter()
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        launch = time.perf_counter() - started
+        page = browser.new_page()
+
+        def chromium(source: Path, target: Path) -> None:
+            page.goto(source.resolve().as_uri())
+            page.pdf(
+                path=target,
+                format="Letter",
+                tagged=True,
+                outline=True,
+                print_background=True,
+                prefer_css_page_size=True,
+            )
+
+        renderers = {"WeasyPrint": weasyprint_renderer(), "Chromium": chromium}
+        for kind, sources in sets.items():
+            for name, render in renderers.items():
+                out = args.out / name.lower()
+                out.mkdir(parents=True, exist_ok=True)
+                seconds, pages = measure(render, sources, out)
+                rows.append((kind, len(sources), name, seconds, pages))
+        browser.close()
+    print(f"Chromium launch: {launch:.1f} s (once)\n")
+    print("| print pages | documents | renderer | seconds | pages | seconds a document |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for kind, count, name, seconds, pages in rows:
+        print(f"| {kind} | {count} | {name} | {seconds:.1f} | {pages} | {seconds / count:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
