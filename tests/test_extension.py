@@ -49,3 +49,53 @@ def test_sphinx_keeps_the_machinerys_version_with_the_pages_it_read(built_minibo
     with (built_minibook.src / "_build" / ".doctrees" / "environment.pickle").open("rb") as stored:
         environment = pickle.load(stored)
     assert environment.version["curriculum"] == code_version()
+
+
+READERS = """import os
+
+
+def setup(app):
+    def note(app, doctree):
+        with open(os.environ["READERS"], "a", encoding="utf-8") as readers:
+            readers.write(f"{os.getpid()}\\n")
+
+    app.connect("doctree-read", note)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+"""
+
+
+def test_pages_are_read_on_every_core_and_their_warnings_still_name_file_and_line(minibook, tmp_path):
+    """Sphinx reads in worker processes when every extension says it may (Jupyter Book passes no ``-j``).
+
+    A warning raised in a worker comes back to the build, which fails with the
+    file and line; a book with an undeclared extension (Jupyter Book's LaTeX
+    helper, on in this fixture by default) is read serially without a warning.
+    """
+    (tmp_path / "readers.py").write_text(READERS, encoding="utf-8")
+    env = {**os.environ, WEB_ONLY_ENV: "1", "PYTHONPATH": str(tmp_path), "READERS": str(tmp_path / "pids")}
+    minibook.edit("_config.yml", "extra_extensions: [curriculum]", "extra_extensions: [curriculum, readers]")
+    for number in range(1, 4):  # Sphinx reads in parallel from six pages on
+        minibook.file(f"book/note-{number}.md").write_text(
+            f"# Note {number}\n\nA short page.\n", encoding="utf-8"
+        )
+    minibook.edit(
+        "_toc.yml",
+        "      - file: book/printables\n",
+        "      - file: book/printables\n"
+        + "".join(f"      - file: book/note-{number}\n" for number in range(1, 4)),
+    )
+
+    serial = minibook.build(env=env)
+    assert serial.returncode == 0, serial.output
+    assert "parallel" not in serial.output
+    assert len(set((tmp_path / "pids").read_text().split())) == 1
+
+    (tmp_path / "pids").unlink()
+    minibook.edit("_config.yml", "launch_buttons:", "latex:\n  use_jupyterbook_latex: false\nlaunch_buttons:")
+    minibook.edit("lessons/6-8/sample-lesson.md", "{source}`fbi-sextortion`", "{source}`no-such-source`")
+    parallel = minibook.build(env=env)
+    assert parallel.returncode != 0
+    assert "sample-lesson.md:41" in parallel.output
+    assert "LES020 unknown source 'no-such-source'" in parallel.output
+    readers = (tmp_path / "pids").read_text().split()
+    assert len(readers) == 8 and len(set(readers)) > 1
