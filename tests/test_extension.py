@@ -65,7 +65,7 @@ def setup(app):
 
 
 def test_pages_are_read_on_every_core_and_their_warnings_still_name_file_and_line(minibook, tmp_path):
-    """Sphinx reads in worker processes when every extension says it may (Jupyter Book passes no ``-j``).
+    """A web-only build reads in worker processes when every extension says it may (Jupyter Book passes no ``-j``).
 
     A warning raised in a worker comes back to the build, which fails with the
     file and line; a book with an undeclared extension (Jupyter Book's LaTeX
