@@ -41,15 +41,12 @@ def weasyprint_renderer() -> Callable[[Path, Path], None]:
 
 def measure(render: Callable[[Path, Path], None], sources: list[Path], out: Path) -> tuple[float, int]:
     """Seconds to print every source, one after another, and the pages printed."""
-    pages = 0
+    targets = [out / f"{source.parent.name}-{source.stem}.pdf" for source in sources]
     started = time.perf_counter()
-    for source in sources:
-        target = out / f"{source.parent.name}-{source.stem}.pdf"
+    for source, target in zip(sources, targets, strict=True):
         render(source, target)
     seconds = time.perf_counter() - started
-    for source in sources:
-        pages += len(PdfReader(out / f"{source.parent.name}-{source.stem}.pdf").pages)
-    return seconds, pages
+    return seconds, sum(len(PdfReader(target).pages) for target in targets)
 
 
 def main() -> int:
