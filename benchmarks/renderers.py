@@ -22,21 +22,18 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from curriculum import printing
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 KINDS = {"lesson plans": "pdf/pages", "handout and teacher sheets": "handouts"}
 
 
-def weasyprint_renderer() -> Callable[[Path, Path], None]:
-    """WeasyPrint as the build calls it for one paper: PDF/UA-1, tagged."""
-    from weasyprint import CSS, HTML
-
-    letter = [CSS(string="@page { size: letter; }")]
-
-    def render(source: Path, target: Path) -> None:
-        HTML(filename=str(source)).write_pdf(target, stylesheets=letter, pdf_variant="pdf/ua-1")
-
-    return render
+def weasyprint(source: Path, target: Path) -> None:
+    """WeasyPrint as the build calls it for a one-paper PDF (PDF/UA-1, tagged): the build's own job."""
+    error, _ = printing.render(printing.Job(source=str(source), target=str(target), kind="pdf"))
+    if error:
+        raise RuntimeError(error)
 
 
 def measure(render: Callable[[Path, Path], None], sources: list[Path], out: Path) -> tuple[float, int]:
@@ -81,7 +78,7 @@ def main() -> int:
                 prefer_css_page_size=True,
             )
 
-        renderers = {"WeasyPrint": weasyprint_renderer(), "Chromium": chromium}
+        renderers = {"WeasyPrint": weasyprint, "Chromium": chromium}
         for kind, sources in sets.items():
             for name, render in renderers.items():
                 out = args.out / name.lower()
