@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from itertools import pairwise
 from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 from curriculum import frontmatter, privacy
 from curriculum.handoutpages import OUTPUT_DIR
@@ -116,8 +118,6 @@ def test_no_math_so_mathjax_is_never_loaded(real_book):
 
 
 def test_every_handout_of_every_lesson_has_all_its_printables(real_book):
-    from pypdf import PdfReader
-
     from curriculum.handoutpages import printables
 
     pages = list((real_book.html / "lessons").rglob("*.html"))
@@ -146,8 +146,6 @@ def test_every_handout_of_every_lesson_has_all_its_printables(real_book):
 
 
 def test_no_teacher_only_text_in_any_student_or_family_pdf(real_book):
-    from pypdf import PdfReader
-
     teacher_texts = teacher_only_texts(real_book)
     for pdf in (real_book.html / OUTPUT_DIR).glob("*.pdf"):
         if "-teacher-" in pdf.name:
@@ -158,8 +156,6 @@ def test_no_teacher_only_text_in_any_student_or_family_pdf(real_book):
 
 
 def test_each_band_pdf_has_its_lessons_and_no_others(real_book):
-    from pypdf import PdfReader
-
     from curriculum.frontmatter import parse
 
     titles, summaries = {}, {}
@@ -221,8 +217,6 @@ def test_every_phone_link_in_the_book_comes_from_the_directory(real_book):
 
 
 def test_the_resources_page_prints_as_a_one_page_card(real_book):
-    from pypdf import PdfReader
-
     for paper in ("letter", "a4"):
         card = PdfReader(real_book.html / "handouts" / f"help-and-reporting-card-{paper}.pdf")
         assert len(card.pages) == 1, paper
@@ -234,7 +228,6 @@ def test_the_resources_page_prints_as_a_one_page_card(real_book):
 
 def test_response_cards_print_four_wallet_cards_to_a_sheet(real_book):
     """Cut out and folded, each card fits a wallet; large print and the web page keep one card."""
-    from pypdf import PdfReader
 
     cards = sorted((real_book.html / "lessons").rglob("*.html"))
     ids = [
@@ -261,8 +254,6 @@ def test_response_cards_print_four_wallet_cards_to_a_sheet(real_book):
 
 
 def test_a_teen_in_trouble_is_one_click_from_the_home_page(real_book):
-    from pypdf import PdfReader
-
     home = BeautifulSoup(real_book.page("index.html"), "html.parser")
     box = home.select_one("main .teen-help")
     assert box.a["href"] == "book/if-this-is-happening-to-you.html"
@@ -321,7 +312,6 @@ def test_family_letters_never_break_a_line_after_its_first_word_or_before_a_sour
     """WeasyPrint once printed "Stay" alone on a line, then the rest of it, when a source number
     did not fit at the end; a number alone at the start of a line ("[14]. Do not ...") reads badly too.
     """
-    from pypdf import PdfReader
 
     letters = sorted((real_book.html / OUTPUT_DIR).glob("*-family-letter-letter.pdf"))
     assert len(letters) >= 10
@@ -363,9 +353,6 @@ def test_every_table_header_in_every_pdf_is_found_through_the_id_index(real_book
 
 def _last_body_lines(pdf: Path) -> list[str]:
     """The lowest line of text above the footer on every page but the last, from the text's positions."""
-    from collections import defaultdict
-
-    from pypdf import PdfReader
 
     ends = []
     for page in PdfReader(pdf).pages[:-1]:
