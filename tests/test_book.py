@@ -187,10 +187,18 @@ def test_each_band_pdf_has_its_lessons_and_no_others(real_book):
         assert reader.metadata.title.endswith(
             ("Grades K-2", "Grades 3-5", "Grades 6-8", "Grades 9-12", "Adults")
         )
+    # The whole book opens as grade bands: a bookmark and a contents heading per band, its lessons under it.
     whole = PdfReader(real_book.html / "pdf" / "online-safety-curriculum.pdf")
-    assert len([item for item in whole.outline if not isinstance(item, list)]) == 1 + sum(
-        map(len, titles.values())
-    )
+    top_level = [item.title for item in whole.outline if not isinstance(item, list)]
+    labels = ["Grades K-2", "Grades 3-5", "Grades 6-8", "Grades 9-12", "Adults"]
+    assert top_level == ["Contents", *labels]
+    groups = [item for item in whole.outline if isinstance(item, list)]
+    for band, label, group in zip([*BANDS, "adults"], labels, groups, strict=True):
+        lessons = [item.title for item in group if not isinstance(item, list)]
+        assert sorted(lessons) == sorted(titles[band]), label
+    contents = " ".join(whole.pages[1].extract_text().split())
+    headings = [contents.find(label) for label in labels]
+    assert -1 not in headings and headings == sorted(headings), contents
 
 
 def test_every_phone_link_in_the_book_comes_from_the_directory(real_book):

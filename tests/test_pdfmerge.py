@@ -101,6 +101,29 @@ def test_a_link_to_a_page_of_the_merged_pdf_leads_there(parts, tmp_path):
         assert str(annotations[0].Contents) == "Go to page 2"
 
 
+def test_parts_of_one_group_share_one_bookmark_at_the_groups_first_page(parts, tmp_path):
+    """The whole book opens as grade bands: each band one bookmark, its lessons' bookmarks under it."""
+    target = tmp_path / "book.pdf"
+    pdfmerge.merge(
+        [
+            pdfmerge.Part(parts[0], bookmark="Contents", keep_bookmarks=False),
+            pdfmerge.Part(parts[0], group="Grades K-2"),
+            pdfmerge.Part(parts[1], group="Grades K-2"),
+            pdfmerge.Part(parts[1], group="Adults"),
+        ],
+        target,
+        {"/Title": "Book"},
+    )
+    with pikepdf.open(target) as pdf, pdf.open_outline() as outline:
+        pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        top = outline.root
+        assert [item.title for item in top] == ["Contents", "Grades K-2", "Adults"]
+        assert [pages[item.destination[0].objgen] for item in top] == [0, 2, 6]
+        assert [item.title for item in top[1].children] == ["Lesson one", "Lesson two"]
+        assert [pages[item.destination[0].objgen] for item in top[1].children] == [2, 4]
+        assert [item.title for item in top[2].children] == ["Lesson two"]
+
+
 def test_a_link_past_the_last_page_is_an_error(tmp_path):
     contents = tmp_path / "contents.pdf"
     HTML(string=f'<a href="{pdfmerge.page_link(9)}">Nowhere</a>').write_pdf(contents)

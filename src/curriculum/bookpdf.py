@@ -11,6 +11,7 @@ then numbered: rendering one huge document is what makes WeasyPrint slow.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import posixpath
 from contextlib import ExitStack
@@ -175,7 +176,7 @@ class _Extras:
 
 
 def merge_book(
-    parts: list[tuple[str, Path]],
+    parts: list[tuple[str | None, Path]],
     cover_html: str,
     contents: tuple[str, dict[str, Any], list[dict[str, Any]]],
     target: Path,
@@ -186,6 +187,8 @@ def merge_book(
 ) -> None:
     """Cover, contents (with page numbers), then each lesson PDF with its own bookmarks.
 
+    ``parts`` are (group, lesson PDF): the whole book groups its lessons by grade
+    band, in its contents and its bookmarks; a band book has no groups (None).
     ``contents`` is the contents template's text, its context and one entry per
     part; everything is plain data so that books can be merged in worker processes.
     ``cache`` is this book's own folder for its cover and contents renders.
@@ -199,7 +202,11 @@ def merge_book(
             {**entry, "page": start, "link": pdfmerge.page_link(start)}
             for entry, start in zip(entries, starts, strict=True)
         ]
-        return template.render(entries=numbered, **context)
+        groups = [
+            {"title": title, "entries": list(members)}
+            for title, members in itertools.groupby(numbered, key=lambda entry: entry["group"])
+        ]
+        return template.render(entries=numbered, groups=groups, **context)
 
     with ExitStack() as stack:  # each lesson opened once: to count its pages, then to merge it
         lessons = [stack.enter_context(pikepdf.open(path)) for _, path in parts]
@@ -222,7 +229,9 @@ def merge_book(
             [
                 pdfmerge.Part(cover, keep_bookmarks=False),
                 pdfmerge.Part(toc, bookmark="Contents", keep_bookmarks=False),
-                *(pdfmerge.Part(pdf) for pdf in lessons),  # each lesson's own bookmarks, its title first
+                *(  # each lesson's own bookmarks, its title first
+                    pdfmerge.Part(pdf, group=group) for (group, _), pdf in zip(parts, lessons, strict=True)
+                ),
             ],
             target,
             {
@@ -268,8 +277,14 @@ def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tu
         if not names:
             target.unlink(missing_ok=True)
             continue
-        parts = [(lessons[name]["title"], raw_dir(app) / Path(lesson_pdf(name)).name) for name in names]
         label = "All grades" if band == "all" else BAND_LABELS[band]
+        parts = [
+            (
+                BAND_LABELS[lessons[name]["band"]] if band == "all" else None,
+                raw_dir(app) / Path(lesson_pdf(name)).name,
+            )
+            for name in names
+        ]
         title = f"{book_title}: {label}"
         date = max(lessons[name]["last_reviewed"] for name in names)
         if not all(path.exists() for _, path in parts):
@@ -295,8 +310,9 @@ def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tu
                 "title": lessons[name]["title"],
                 "band": BAND_LABELS[lessons[name]["band"]],
                 "minutes": lessons[name]["duration_minutes"],
+                "group": group,
             }
-            for name in names
+            for name, (group, _) in zip(names, parts, strict=True)
         ]
         cover = cover_template.render(**context)
         arguments = (

@@ -44,6 +44,9 @@ class Part:
     source: Path | bytes | pikepdf.Pdf  # an open PDF stays open: its opener closes it
     bookmark: str | None = None  # one bookmark with this title at the part's first page
     keep_bookmarks: bool = True  # the part's own bookmarks, moved to their merged pages
+    #: Parts in a row with the same group have their bookmarks under one bookmark of that title (a
+    #: whole book's grade band), at the group's first page, so a reader opens one band at a time.
+    group: str | None = None
 
 
 def _pdf_text(text: str) -> bytes:
@@ -182,6 +185,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
     # took seconds. A Python list of the merged pages, taken once per part, does not.
     merged_pages: list[pikepdf.Page] = []
     bookmarks: list[OutlineItem] = []
+    group: OutlineItem | None = None
     dests: dict[str, Array] = {}
     try:
         for index, part in enumerate(parts):
@@ -208,14 +212,20 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
                     dests[prefix + name] = moved
             for page in copied:
                 _retarget_links(page, prefix, page_links)
+            if part.group is None:
+                group = None
+            elif group is None or group.title != part.group:
+                group = OutlineItem(part.group, offset)
+                bookmarks.append(group)
+            level = bookmarks if group is None else group.children
             if part.bookmark and copied:
-                bookmarks.append(OutlineItem(part.bookmark, offset))
+                level.append(OutlineItem(part.bookmark, offset))
             if "/Lang" in source.Root and "/Lang" not in merged.Root:
                 merged.Root.Lang = source.Root.Lang  # the language of the first part that says
             if part.keep_bookmarks:
                 with source.open_outline() as outline:
                     copies = (_copy(item, pages, named) for item in outline.root)
-                    bookmarks += [item for item in copies if item]
+                    level += [item for item in copies if item]
         _link_pages(merged_pages, page_links)
         if dests:
             tree = pikepdf.NameTree.new(merged)
