@@ -122,6 +122,10 @@ def test_parts_of_one_group_share_one_bookmark_at_the_groups_first_page(parts, t
         assert [item.title for item in top[1].children] == ["Lesson one", "Lesson two"]
         assert [pages[item.destination[0].objgen] for item in top[1].children] == [2, 4]
         assert [item.title for item in top[2].children] == ["Lesson two"]
+        assert top[1].is_closed and top[2].is_closed
+    with pikepdf.open(target) as pdf:  # as a viewer reads it: a closed item counts its children negative
+        first = pdf.Root.Outlines.First
+        assert [int(first.Next.Count), int(first.Next.Next.Count)] == [-2, -1]
 
 
 def test_a_link_past_the_last_page_is_an_error(tmp_path):

@@ -216,6 +216,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
                 group = None
             elif group is None or group.title != part.group:
                 group = OutlineItem(part.group, offset)
+                group.is_closed = True  # a viewer lists the bands, and opens the one clicked
                 bookmarks.append(group)
             level = bookmarks if group is None else group.children
             if part.bookmark and copied:
