@@ -68,6 +68,36 @@ def test_lesson_plan_pdf_has_everything_a_teacher_prints(built_minibook):
     assert size(pdf) == LETTER
 
 
+def running_header(page) -> str:
+    """The text a page prints in its top margin (0.8 in, the print design's), left to right."""
+    top = float(page.mediabox.top) - 0.8 * 72
+    pieces = []
+
+    def visit(text, cm, tm, font, size):
+        y = (tm[4] * cm[1] + tm[5] * cm[3] + cm[5]) if cm else tm[5]
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4] if cm else tm[4]
+        if y > top and text.strip():
+            pieces.append((x, text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return " ".join(text for _, text in sorted(pieces))
+
+
+def test_a_lesson_plans_running_header_names_the_lesson_and_the_section_the_page_starts_in(built_minibook):
+    """A teacher leafing through a printed plan sees where she is: "Sample lesson ... Teaching the lesson"."""
+    title = "Sample lesson on asking for help"
+    page = BeautifulSoup(built_minibook.page("pdf/pages/sample-lesson.html"), "html.parser")
+    sections = [heading.get_text().rstrip("#").strip() for heading in page.select("h2")]
+    reader = PdfReader(built_minibook.html / "pdf" / "lessons" / "sample-lesson.pdf")
+    assert len(reader.pages) >= 3
+    assert running_header(reader.pages[0]) == ""  # the title page has the title itself
+    headers = [running_header(pdf_page) for pdf_page in reader.pages[1:]]
+    order = {f"{title} {section}": index for index, section in enumerate(sections)}
+    found = [order.get(header) for header in headers]
+    assert None not in found, headers
+    assert found == sorted(found) and len(set(found)) > 1, headers
+
+
 def test_a_lesson_plan_prints_what_its_web_page_shows(built_minibook):
     web = BeautifulSoup(
         (built_minibook.html / "lessons" / "6-8" / "sample-lesson.html").read_text(encoding="utf-8"),
