@@ -68,6 +68,31 @@ def test_lesson_plan_pdf_has_everything_a_teacher_prints(built_minibook):
     assert size(pdf) == LETTER
 
 
+def test_a_lesson_plans_bookmarks_hold_its_agenda_steps_under_their_section(built_minibook):
+    """Bookmarks match the agenda: under its section ("Teaching the lesson"), a teacher jumps to a step."""
+    page = BeautifulSoup(built_minibook.page("pdf/pages/sample-lesson.html"), "html.parser")
+    steps = [
+        title.get_text().strip()
+        for title in page.select(
+            ".lesson-block:is(.warm-up, .activity, .discussion, .exit-ticket) > .admonition-title"
+        )
+    ]
+    assert len(steps) >= 3
+    with pikepdf.open(built_minibook.html / "pdf" / "lessons" / "sample-lesson.pdf") as pdf:
+        with pdf.open_outline() as outline:
+            (lesson,) = outline.root
+            pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
+            nested = [
+                (section.title, step.title, pages[step.destination[0].objgen])
+                for section in lesson.children
+                for step in section.children
+            ]
+    assert [step for _, step, _ in nested] == steps
+    sections = {heading.get_text().rstrip("#").strip() for heading in page.select("h2")}
+    assert {section for section, _, _ in nested} <= sections  # (real lessons: "Teaching the lesson")
+    assert [number for *_, number in nested] == sorted(number for *_, number in nested)
+
+
 def running_header(page) -> str:
     """The text a page prints in its top margin (0.8 in, the print design's), left to right."""
     top = float(page.mediabox.top) - 0.8 * 72
