@@ -6,6 +6,8 @@ dropdowns and teacher notes print open and no site chrome is left.  Band
 books and the whole book are *merged* from those lesson PDFs with a cover and
 a contents page (every lesson's bookmarks and links kept, see ``pdfmerge``),
 then numbered: rendering one huge document is what makes WeasyPrint slow.
+The whole book groups its lessons by grade band, in its contents and its
+bookmarks, as the web book's parts do.
 """
 
 from __future__ import annotations
