@@ -378,17 +378,18 @@ def _last_body_lines(pdf: Path) -> list[str]:
 
 
 def _titles(page: Path) -> set[str]:
-    """The headings, box titles and help-line names of a print page: none of them may end a page."""
+    """The headings, box titles, terms and help-line names of a print page: none of them may end a page."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     for link in soup.select("a.headerlink"):
         link.decompose()
-    found = soup.select("h2, h3, h4, p.admonition-title, p.rubric, .resource-name")
+    found = soup.select("h2, h3, h4, p.admonition-title, p.rubric, dt, .resource-name")
     return {" ".join(element.get_text(" ").split()) for element in found}
 
 
 def test_no_page_ends_with_a_heading_a_box_title_or_a_help_lines_name(real_book):
-    """A title alone at the foot of a page, its box on the next, reads as a misprint; a help line's
-    name on one page and its number on the next is worse. Lesson plans and every multi-page sheet."""
+    """A title alone at the foot of a page, its box on the next, reads as a misprint (so does a
+    vocabulary word apart from its meaning); a help line's name on one page and its number on the next
+    is worse. Lesson plans and every multi-page sheet."""
     printed = [
         (real_book.html / "pdf" / "lessons" / f"{page.stem}.pdf", page)
         for page in (real_book.html / "pdf" / "pages").glob("*.html")
