@@ -178,7 +178,7 @@ class _Extras:
 
 
 def merge_book(
-    parts: list[tuple[str | None, Path]],
+    parts: list[Path],
     cover_html: str,
     contents: tuple[str, dict[str, Any], list[dict[str, Any]]],
     target: Path,
@@ -189,10 +189,11 @@ def merge_book(
 ) -> None:
     """Cover, contents (with page numbers), then each lesson PDF with its own bookmarks.
 
-    ``parts`` are (group, lesson PDF): the whole book groups its lessons by grade
-    band, in its contents and its bookmarks; a band book has no groups (None).
-    ``contents`` is the contents template's text, its context and one entry per
-    part; everything is plain data so that books can be merged in worker processes.
+    ``parts`` are the lesson PDFs. ``contents`` is the contents template's text,
+    its context and one entry per part; an entry's ``group`` (the whole book's
+    grade bands; None in a band book) groups its part in the contents and the
+    bookmarks. Everything is plain data so that books can be merged in worker
+    processes.
     ``cache`` is this book's own folder for its cover and contents renders.
     """
     extras = _Extras(cache, paper)
@@ -211,7 +212,7 @@ def merge_book(
         return template.render(entries=numbered, groups=groups, **context)
 
     with ExitStack() as stack:  # each lesson opened once: to count its pages, then to merge it
-        lessons = [stack.enter_context(pikepdf.open(path)) for _, path in parts]
+        lessons = [stack.enter_context(pikepdf.open(path)) for path in parts]
         counts = [len(pdf.pages) for pdf in lessons]
         cover = extras.render(cover_html)
         cover_pages = pdfmerge.page_count(cover)
@@ -232,7 +233,8 @@ def merge_book(
                 pdfmerge.Part(cover, keep_bookmarks=False),
                 pdfmerge.Part(toc, bookmark="Contents", keep_bookmarks=False),
                 *(  # each lesson's own bookmarks, its title first
-                    pdfmerge.Part(pdf, group=group) for (group, _), pdf in zip(parts, lessons, strict=True)
+                    pdfmerge.Part(pdf, group=entry["group"])
+                    for entry, pdf in zip(entries, lessons, strict=True)
                 ),
             ],
             target,
@@ -280,21 +282,15 @@ def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tu
             target.unlink(missing_ok=True)
             continue
         label = "All grades" if band == "all" else BAND_LABELS[band]
-        parts = [
-            (
-                BAND_LABELS[lessons[name]["band"]] if band == "all" else None,
-                raw_dir(app) / Path(lesson_pdf(name)).name,
-            )
-            for name in names
-        ]
+        parts = [raw_dir(app) / Path(lesson_pdf(name)).name for name in names]
         title = f"{book_title}: {label}"
         date = max(lessons[name]["last_reviewed"] for name in names)
-        if not all(path.exists() for _, path in parts):
+        if not all(path.exists() for path in parts):
             continue
         digest = hashlib.sha256(
             json.dumps([title, date, app.config.curriculum_paper, css, contents_source, MERGE_CODE]).encode()
         )
-        for _, path in parts:
+        for path in parts:
             digest.update(path.read_bytes())
         key = digest.hexdigest()
         if manifest.get(band) == key and target.exists():
@@ -312,9 +308,9 @@ def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tu
                 "title": lessons[name]["title"],
                 "band": BAND_LABELS[lessons[name]["band"]],
                 "minutes": lessons[name]["duration_minutes"],
-                "group": group,
+                "group": BAND_LABELS[lessons[name]["band"]] if band == "all" else None,
             }
-            for name, (group, _) in zip(names, parts, strict=True)
+            for name in names
         ]
         cover = cover_template.render(**context)
         arguments = (
