@@ -7,12 +7,14 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 import pytest
+from pypdf import PageObject
 
 from curriculum import sources
 
@@ -92,6 +94,27 @@ def minibook(tmp_path: Path):
             return run_build(self.src, *extra, env=env)
 
     return MiniBook()
+
+
+def lines_by_height(page: PageObject) -> dict[int, list[str]]:
+    """A PDF page's text pieces by height (points from the page's bottom, rounded), left to right.
+
+    Extracted text alone loses where it sits; the print tests need that: the last line above a
+    page's footer, what its running header says.
+    """
+    pieces: dict[int, list[tuple[float, str]]] = defaultdict(list)
+
+    def visit(text, matrix, text_matrix, font, size):
+        x, y = text_matrix[4], text_matrix[5]
+        pieces[round(x * matrix[1] + y * matrix[3] + matrix[5])].append(
+            (x * matrix[0] + y * matrix[2] + matrix[4], text)
+        )
+
+    page.extract_text(visitor_text=visit)
+    return {
+        height: [text for _, text in sorted(row, key=lambda piece: piece[0])]
+        for height, row in pieces.items()
+    }
 
 
 def tags_of(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:

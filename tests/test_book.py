@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from itertools import pairwise
 from pathlib import Path
 
@@ -11,10 +10,10 @@ import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from conftest import ROOT, lines_by_height
 from curriculum import frontmatter, privacy
 from curriculum.handoutpages import OUTPUT_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
 BANDS = ["k-2", "3-5", "6-8", "9-12"]
 
 
@@ -364,15 +363,10 @@ def _last_body_lines(pdf: Path) -> list[str]:
 
     ends = []
     for page in PdfReader(pdf).pages[:-1]:
-        lines: dict[int, str] = defaultdict(str)
-
-        def collect(text, matrix, text_matrix, font, size, lines=lines):
-            lines[round(text_matrix[5] * matrix[3] + matrix[5])] += text
-
-        page.extract_text(visitor_text=collect)
+        lines = {y: " ".join("".join(pieces).split()) for y, pieces in lines_by_height(page).items()}
         # Every paper's bottom margin is at least 0.9 in (65 pt): the footer sits in it, the body above it.
         bottom, top = float(page.mediabox.bottom) + 62, float(page.mediabox.top) - 45
-        body = {y: " ".join(text.split()) for y, text in lines.items() if text.strip() and bottom < y < top}
+        body = {y: text for y, text in lines.items() if text and bottom < y < top}
         ends.append(body[min(body)])
     return ends
 

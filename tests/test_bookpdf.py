@@ -9,7 +9,7 @@ import pikepdf
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import tags_of
+from conftest import lines_by_height, tags_of
 
 LETTER, A4 = (612, 792), (595, 842)
 
@@ -96,16 +96,8 @@ def test_a_lesson_plans_bookmarks_hold_its_agenda_steps_under_their_section(buil
 def running_header(page) -> str:
     """The text a page prints in its top margin (0.8 in, the print design's), left to right."""
     top = float(page.mediabox.top) - 0.8 * 72
-    pieces = []
-
-    def visit(text, cm, tm, font, size):
-        y = (tm[4] * cm[1] + tm[5] * cm[3] + cm[5]) if cm else tm[5]
-        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4] if cm else tm[4]
-        if y > top and text.strip():
-            pieces.append((x, text.strip()))
-
-    page.extract_text(visitor_text=visit)
-    return " ".join(text for _, text in sorted(pieces))
+    lines = lines_by_height(page)
+    return " ".join(text.strip() for y in sorted(lines) if y > top for text in lines[y] if text.strip())
 
 
 def test_a_lesson_plans_running_header_names_the_lesson_and_the_section_the_page_starts_in(built_minibook):
