@@ -39,6 +39,26 @@ def test_failed_build_exits_non_zero(minibook, capsys):
     assert "The build failed" in capsys.readouterr().err
 
 
+def test_a_build_without_harfbuzzs_subsetter_says_how_to_install_it(tmp_path, capsys, monkeypatch):
+    """WeasyPrint's fallback subsetter doubles the time of the PDFs; the build says so and goes on."""
+    ran = []
+    monkeypatch.setattr(
+        cli.subprocess,
+        "run",
+        lambda command, **_: ran.append(command) or subprocess.CompletedProcess(command, 0),
+    )
+    monkeypatch.setattr(cli, "has_font_subsetter", lambda: False)
+    assert cli.build(tmp_path, None, strict=True) == 0
+    assert capsys.readouterr().err == (
+        "Note: HarfBuzz's font subsetter is not installed, so the PDFs take about twice as long. "
+        "Install it with `apt-get install libharfbuzz-subset0` (`make book` does, run as root).\n"
+    )
+    assert cli.build(tmp_path, None, strict=True, web_only=True) == 0  # no PDFs: nothing to say
+    monkeypatch.setattr(cli, "has_font_subsetter", lambda: True)
+    assert cli.build(tmp_path, None, strict=True) == 0
+    assert capsys.readouterr().err == "" and len(ran) == 3
+
+
 def test_a_web_only_build_makes_the_pages_and_the_next_build_the_rest(minibook, capsys):
     """A quick look while writing: the web pages, none of the printables; a full build then makes them."""
     html = minibook.src / "_build" / "html"

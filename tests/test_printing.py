@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import os
 import zipfile
@@ -135,37 +134,6 @@ def test_one_layout_prints_centred_on_letter_and_a4(tmp_path):
         assert math.isclose(-float(box.bottom), float(box.top) - 792, abs_tol=0.01), path
     a4.unlink()
     assert printing.run_jobs([job], tmp_path / "state", [tmp_path], workers=1) == [a4.name, letter.name]
-
-
-def test_without_harfbuzzs_subsetter_the_build_says_how_to_install_it_and_prints_anyway(
-    tmp_path, caplog, monkeypatch
-):
-    """WeasyPrint's fallback subsetter makes the print stage twice as slow: the build says so."""
-    page = tmp_path / "sheet.html"
-    page.write_text("<html><body><p>Hello</p></body></html>", encoding="utf-8")
-    (tmp_path / "print.css").write_text("p { font-size: 14pt; }", encoding="utf-8")
-    job = printing.Job(source=str(page), target=str(tmp_path / "sheet-letter.pdf"), kind="pdf")
-    logging.getLogger("sphinx").addHandler(
-        caplog.handler
-    )  # Sphinx's loggers stop propagating once an app ran
-    try:
-        with caplog.at_level(logging.INFO, logger="sphinx"):
-            monkeypatch.setattr(printing, "has_font_subsetter", lambda: False)
-            assert printing.run_jobs([job], tmp_path / "state", [tmp_path], workers=1) == ["sheet-letter.pdf"]
-            assert {
-                record.getMessage() for record in caplog.records if "subsetter" in record.getMessage()
-            } == {
-                "PDFs: HarfBuzz's font subsetter is missing, so WeasyPrint subsets fonts with fontTools and takes "
-                "about twice as long; install it with `apt-get install libharfbuzz-subset0` (`make book` does, as root)"
-            }
-            assert "Hello" in pdf_text(tmp_path / "sheet-letter.pdf")
-            caplog.clear()
-            monkeypatch.setattr(printing, "has_font_subsetter", lambda: True)
-            page.write_text("<html><body><p>Hello again</p></body></html>", encoding="utf-8")
-            assert printing.run_jobs([job], tmp_path / "state", [tmp_path], workers=1) == ["sheet-letter.pdf"]
-            assert not [record for record in caplog.records if "subsetter" in record.getMessage()]
-    finally:
-        logging.getLogger("sphinx").removeHandler(caplog.handler)
 
 
 def test_installing_the_subsetter_makes_the_pdfs_again(tmp_path, monkeypatch):

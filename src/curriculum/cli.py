@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from curriculum import REGION_ENV, WEB_ONLY_ENV
+from curriculum import REGION_ENV, SUBSETTER_PACKAGE, WEB_ONLY_ENV, has_font_subsetter
 
 
 def find_root(start: Path) -> Path | None:
@@ -45,6 +45,12 @@ def build(
         env[REGION_ENV] = region
     if web_only:
         env[WEB_ONLY_ENV] = "1"
+    elif not has_font_subsetter():
+        print(
+            f"Note: HarfBuzz's font subsetter is not installed, so the PDFs take about twice as long. "
+            f"Install it with `apt-get install {SUBSETTER_PACKAGE}` (`make book` does, run as root).",
+            file=sys.stderr,
+        )
     started = time.perf_counter()
     status = subprocess.run(command, check=False, env=env).returncode
     seconds = time.perf_counter() - started

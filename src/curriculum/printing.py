@@ -17,7 +17,6 @@ Outputs are deterministic: PDF dates come from the lesson's ``last_reviewed``
 
 from __future__ import annotations
 
-import ctypes.util
 import hashlib
 import json
 import logging as std_logging
@@ -40,7 +39,7 @@ from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from . import RENDERERS, WEB_ONLY_ENV, pdfmerge
+from . import RENDERERS, WEB_ONLY_ENV, has_font_subsetter, pdfmerge
 
 logger = logging.getLogger(__name__)
 
@@ -148,21 +147,6 @@ def renderer_version(kind: str) -> str:
     if kind == "pdf":  # the subsetter decides the embedded fonts' bytes
         versions += f", subsetter {'harfbuzz' if has_font_subsetter() else 'fonttools'}"
     return versions
-
-
-#: Debian's package of HarfBuzz's font subsetter, which WeasyPrint uses when it is there.
-SUBSETTER_PACKAGE = "libharfbuzz-subset0"
-
-
-@cache
-def has_font_subsetter() -> bool:
-    """Whether HarfBuzz's font subsetter is installed, as WeasyPrint looks for it.
-
-    Without it WeasyPrint falls back to fontTools, which decodes every font's
-    layout tables in Python for every PDF: half the time of writing a lesson
-    plan, and the whole print stage takes about twice as long.
-    """
-    return ctypes.util.find_library("harfbuzz-subset") is not None
 
 
 def render(job: Job) -> tuple[str, float]:
@@ -317,12 +301,6 @@ def run_jobs(
     if todo:
         ahead = {job: future for job, (key, future) in started.items() if key == keys.get(job.target)}
         rest = [job for job in todo if job not in ahead]
-        if any(job.kind == "pdf" for job in todo) and not has_font_subsetter():
-            logger.info(
-                "PDFs: HarfBuzz's font subsetter is missing, so WeasyPrint subsets fonts with fontTools and "
-                "takes about twice as long; install it with `apt-get install %s` (`make book` does, as root)",
-                SUBSETTER_PACKAGE,
-            )
         if rest and _pool is None:
             import weasyprint  # noqa: F401 (imported once here, so forked workers inherit it)
         # Biggest pages first, one job at a time: long lesson plans then fill in with small handouts,
