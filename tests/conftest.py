@@ -96,24 +96,31 @@ def minibook(tmp_path: Path):
     return MiniBook()
 
 
-def lines_by_height(page: PageObject) -> dict[int, list[str]]:
-    """A PDF page's text pieces by height (points from the page's bottom, rounded), left to right.
+def text_pieces(page: PageObject) -> list[tuple[float, float, str]]:
+    """A PDF page's text pieces with where they sit: (x, y) in points from the page's bottom left.
 
     Extracted text alone loses where it sits; the print tests need that: the last line above a
-    page's footer, what its running header says.
+    page's footer, what its running header says, which panel of a card a line is on.
     """
-    pieces: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    pieces: list[tuple[float, float, str]] = []
 
     def visit(text, matrix, text_matrix, font, size):
         x, y = text_matrix[4], text_matrix[5]
-        pieces[round(x * matrix[1] + y * matrix[3] + matrix[5])].append(
-            (x * matrix[0] + y * matrix[2] + matrix[4], text)
+        pieces.append(
+            (x * matrix[0] + y * matrix[2] + matrix[4], x * matrix[1] + y * matrix[3] + matrix[5], text)
         )
 
     page.extract_text(visitor_text=visit)
+    return pieces
+
+
+def lines_by_height(page: PageObject) -> dict[int, list[str]]:
+    """A PDF page's text pieces by height (points from the page's bottom, rounded), left to right."""
+    rows: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    for x, y, text in text_pieces(page):
+        rows[round(y)].append((x, text))
     return {
-        height: [text for _, text in sorted(row, key=lambda piece: piece[0])]
-        for height, row in pieces.items()
+        height: [text for _, text in sorted(row, key=lambda piece: piece[0])] for height, row in rows.items()
     }
 
 

@@ -10,7 +10,7 @@ import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import ROOT, lines_by_height
+from conftest import ROOT, lines_by_height, text_pieces
 from curriculum import frontmatter, privacy
 from curriculum.handoutpages import OUTPUT_DIR
 
@@ -255,6 +255,18 @@ def test_response_cards_print_four_wallet_cards_to_a_sheet(real_book):
             first = " ".join(sheet.pages[0].extract_text().split())
             assert first.count(title) >= 4, (handout_id, paper)
             assert "fold each card in half" in first
+            # Each card folds the same way: the same lines on its front panel (the left half of the
+            # sheet, above its 0.8 in footer margin; the sheet is laid out 11 in high, centred on A4).
+            box = sheet.pages[0].mediabox
+            middle = float(box.left + box.right) / 2
+            footer = float(box.bottom) + (float(box.height) - 11 * 72) / 2 + 0.8 * 72
+            front = sorted(
+                (-round(y), x, text)
+                for x, y, text in text_pieces(sheet.pages[0])
+                if x < middle and y > footer
+            )
+            fronts = " ".join("".join(text for *_, text in front).split()).split(title)[1:]
+            assert len(fronts) == 4 and len(set(fronts)) == 1, (handout_id, paper, fronts)
         large = PdfReader(real_book.html / "handouts" / f"{handout_id}-large-print.pdf")
         text = " ".join(" ".join(page.extract_text() for page in large.pages).split())
         assert "fold each card" not in text and not web.select(".wallet-card")
