@@ -124,6 +124,21 @@ def lines_by_height(page: PageObject) -> dict[int, list[str]]:
     }
 
 
+def unembedded_fonts(pdf: pikepdf.Pdf) -> list[str]:
+    """Names of the fonts a PDF's pages draw with whose font program is not in the file.
+
+    PDF/UA asks for every font to be embedded, page numbers and other artifacts included.
+    """
+    missing = []
+    for page in pdf.pages:
+        for font in dict(page.obj.get("/Resources", {}).get("/Font", {})).values():
+            for drawn in font.get("/DescendantFonts", [font]):
+                descriptor = drawn.get("/FontDescriptor", {})
+                if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    missing.append(str(drawn.get("/BaseFont")))
+    return missing
+
+
 def tags_of(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
     """Every tag (structure element) of a tagged PDF, walked from the root of its tag tree."""
     pending = [pdf.Root.StructTreeRoot.K]

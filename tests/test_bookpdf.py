@@ -9,7 +9,7 @@ import pikepdf
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import lines_by_height, tags_of
+from conftest import lines_by_height, tags_of, unembedded_fonts
 
 LETTER, A4 = (612, 792), (595, 842)
 
@@ -66,6 +66,17 @@ def test_lesson_plan_pdf_has_everything_a_teacher_prints(built_minibook):
         or "At a glance" in titles
     )
     assert size(pdf) == LETTER
+
+
+def test_every_pdf_of_the_book_draws_only_with_embedded_fonts(built_minibook):
+    """PDF/UA: lesson plans, bundles, band and whole books (numbered after rendering) and handouts."""
+    made = sorted((built_minibook.html / "pdf").rglob("*.pdf")) + sorted(
+        (built_minibook.html / "handouts").glob("*.pdf")
+    )
+    assert any("with-handouts" in path.name for path in made) and len(made) > 10
+    for path in made:
+        with pikepdf.open(path) as pdf:
+            assert unembedded_fonts(pdf) == [], path.name
 
 
 def test_a_lesson_plans_bookmarks_hold_its_agenda_steps_under_their_section(built_minibook):

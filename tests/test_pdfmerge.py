@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from pypdf import PdfReader
 from weasyprint import HTML
 
-from conftest import tags_of
+from conftest import tags_of, unembedded_fonts
 from curriculum import pdfmerge
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><title>{title}</title></head><body>
@@ -79,6 +80,17 @@ def test_the_same_parts_merge_to_the_same_bytes(parts, tmp_path):
     for target in (first, second):
         pdfmerge.merge([pdfmerge.Part(path) for path in parts], target, {"/Title": "Book"}, number_from=0)
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_page_numbers_are_drawn_in_an_embedded_font_that_reads_back_as_typed(parts, tmp_path):
+    """PDF/UA asks for every font to be embedded, the page stamp's too; quotes and dashes stay as typed."""
+    title = "\u201cHelp\u201d \u2014 a book for grades 6\u20138"  # curly quotes, em and en dash
+    target = tmp_path / "book.pdf"
+    pdfmerge.merge([pdfmerge.Part(path) for path in parts], target, {"/Title": title}, number_from=0)
+    with pikepdf.open(target) as pdf:
+        assert unembedded_fonts(pdf) == []
+    last = PdfReader(target).pages[-1].extract_text()
+    assert title in last and "Page 4 of 4" in last
 
 
 def test_a_link_to_a_page_of_the_merged_pdf_leads_there(parts, tmp_path):

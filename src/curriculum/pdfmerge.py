@@ -21,10 +21,13 @@ reader finds a cell's headers through it. Numbering and merging keep it.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import subprocess
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pikepdf
@@ -35,6 +38,10 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 PAGE_LINK_SCHEME = "merged-page:"
 #: Left and bottom position of the page stamp, in points (the print design's footer margin).
 _STAMP_X, _STAMP_Y, _STAMP_SIZE = 54, 30, 8.5
+#: The stamp's typeface: the print design's, as fontconfig finds it for WeasyPrint too.
+STAMP_FAMILY = "DejaVu Sans"
+#: The stamp's text is written in Windows-1252 (the WinAnsi encoding): curly quotes and dashes too.
+_STAMP_ENCODING = "cp1252"
 
 
 @dataclass(frozen=True)
@@ -50,28 +57,109 @@ class Part:
 
 
 def _pdf_text(text: str) -> bytes:
-    """Text for a PDF string in a standard font: Latin-1 only, with its delimiters escaped."""
-    safe = text.encode("latin-1", "replace").decode("latin-1")
-    return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1")
+    """Text for a PDF string in the stamp's font (WinAnsi; a character outside it becomes "?")."""
+    safe = text.encode(_STAMP_ENCODING, "replace")
+    return safe.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+@cache
+def _stamp_font_program() -> bytes:
+    """The stamp typeface's font file, where fontconfig (which WeasyPrint's Pango uses) finds it."""
+    found = subprocess.run(
+        ["fc-match", "-f", "%{file}", STAMP_FAMILY], capture_output=True, text=True, check=True
+    )
+    return Path(found.stdout).read_bytes()
+
+
+@cache
+def _stamp_font_parts(characters: str) -> tuple[bytes, list[int], dict[str, float]]:
+    """A TrueType subset holding ``characters``, their widths (WinAnsi codes 32..255) and its metrics.
+
+    PDF/UA asks for every font a page draws with to be embedded, page numbers
+    included; a subset of the few characters a stamp uses is about 4 KB.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(_stamp_font_program()), lazy=True, recalcTimestamp=False)
+    if "glyf" not in font:
+        raise ValueError(f"the page-number font ({STAMP_FAMILY}, found by fontconfig) is not a TrueType font")
+    scale = 1000 / font["head"].unitsPerEm
+    cmap, metrics = font.getBestCmap(), font["hmtx"].metrics
+    widths = []
+    for code in range(32, 256):
+        character = bytes([code]).decode(_STAMP_ENCODING, "replace")
+        glyph = cmap.get(ord(character)) if character in characters else None
+        widths.append(round(metrics[glyph][0] * scale) if glyph else 0)
+    options = subset.Options(hinting=False, notdef_outline=True, layout_features=[])
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "FFTM"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    program = io.BytesIO()
+    font.save(program)
+    head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+    box = [round(value * scale) for value in (head.xMin, head.yMin, head.xMax, head.yMax)]
+    return (
+        program.getvalue(),
+        widths,
+        {
+            "ascent": round(hhea.ascent * scale),
+            "descent": round(hhea.descent * scale),
+            "cap": round(getattr(os2, "sCapHeight", hhea.ascent) * scale),
+            "box": box,
+        },
+    )
+
+
+def _stamp_font(pdf: pikepdf.Pdf, text: str) -> tuple[pikepdf.Object, list[int]]:
+    """An embedded subset of the stamp's typeface holding ``text``, and its widths by WinAnsi code from 32."""
+    characters = "".join(sorted(set(text.encode(_STAMP_ENCODING, "replace").decode(_STAMP_ENCODING))))
+    program, widths, metrics = _stamp_font_parts(characters)
+    # A subset's name starts with a tag of six capitals, the same for the same characters.
+    digest = hashlib.sha256(characters.encode()).digest()
+    name = "".join(chr(65 + byte % 26) for byte in digest[:6]) + "+" + STAMP_FAMILY.replace(" ", "")
+    descriptor = Dictionary(
+        Type=Name.FontDescriptor,
+        FontName=Name("/" + name),
+        Flags=32,  # non-symbolic: its characters are WinAnsi's
+        FontBBox=Array(metrics["box"]),
+        ItalicAngle=0,
+        Ascent=metrics["ascent"],
+        Descent=metrics["descent"],
+        CapHeight=metrics["cap"],
+        StemV=80,
+        FontFile2=pikepdf.Stream(pdf, program, Length1=len(program)),
+    )
+    font = Dictionary(
+        Type=Name.Font,
+        Subtype=Name.TrueType,
+        BaseFont=Name("/" + name),
+        FirstChar=32,
+        LastChar=255,
+        Widths=Array(widths),
+        FontDescriptor=pdf.make_indirect(descriptor),
+        Encoding=Name.WinAnsiEncoding,
+    )
+    return pdf.make_indirect(font), widths
 
 
 def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0) -> None:
     """Write "title" and "Page n of N" in the bottom margin of each page from ``first`` on.
 
-    The stamp is two lines of text in the standard Helvetica font added after
-    the page's own drawing (wrapped in q/Q so the page's transforms do not
-    apply to it), marked as a pagination artifact so a tagged lesson PDF stays
-    valid for screen readers: numbering a merged book this way costs milliseconds.
+    The stamp is two lines of text in the print design's typeface, embedded
+    (a subset of the characters it uses), added after the page's own drawing
+    (wrapped in q/Q so the page's transforms do not apply to it), marked as a
+    pagination artifact so a tagged lesson PDF stays valid for screen
+    readers: numbering a merged book this way costs milliseconds.
     """
-    font = pdf.make_indirect(
-        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding)
-    )
     pages = list(pdf.pages)  # indexing pikepdf's page list walks it every time
     total = len(pages)
+    font, widths = _stamp_font(pdf, f"{title}Page of 0123456789")
     for index, page in enumerate(pages[first:], start=first):
         x0, _, x1, _ = (float(value) for value in page.mediabox)
         label = f"Page {index + 1} of {total}"
-        right = x1 - _STAMP_X - len(label) * _STAMP_SIZE * 0.506  # Helvetica: about half an em a character
+        width = sum(widths[code - 32] for code in _pdf_text(label)) * _STAMP_SIZE / 1000
         name = page.add_resource(font, Name.Font, name=Name.CurriculumStamp)  # a fixed name: same bytes
         stamp = (
             b"Q\n/Artifact <</Type /Pagination>> BDC "
@@ -80,7 +168,7 @@ def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0) -> None:
                     b"BT %s %.1f Tf %.1f %d Td (%s) Tj ET"
                     % (bytes(name.unparse()), _STAMP_SIZE, x0 + _STAMP_X, _STAMP_Y, _pdf_text(title)),
                     b"BT %s %.1f Tf %.1f %d Td (%s) Tj ET"
-                    % (bytes(name.unparse()), _STAMP_SIZE, right, _STAMP_Y, _pdf_text(label)),
+                    % (bytes(name.unparse()), _STAMP_SIZE, x1 - _STAMP_X - width, _STAMP_Y, _pdf_text(label)),
                 ]
             )
             + b" EMC"
