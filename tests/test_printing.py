@@ -88,6 +88,12 @@ def test_large_print_body_is_at_least_18_points(built_minibook):
     assert regular and max(regular) < 18
 
 
+def test_a_letter_home_is_set_at_12_points_the_size_of_a_letter(built_minibook):
+    """Adults read it: a letter's type, not a worksheet's 13 pt, so it takes fewer sheets to copy."""
+    letter = built_minibook.html / "handouts" / "ask-for-help-letter-letter.pdf"
+    assert {size for text, size in text_sizes(letter) if "Dear family" in text} == {12.0}
+
+
 def test_pdfs_carry_title_and_dates_from_the_source(built_minibook):
     info = PdfReader(built_minibook.html / "handouts" / "ask-for-help-letter-letter.pdf").metadata
     assert info.title == "Letter home - Sample lesson on asking for help"
