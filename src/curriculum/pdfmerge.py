@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
@@ -68,11 +69,15 @@ def _stamp_font_program() -> bytes:
     found = subprocess.run(
         ["fc-match", "-f", "%{file}", STAMP_FAMILY], capture_output=True, text=True, check=True
     )
+    if not found.stdout:
+        raise FileNotFoundError(
+            f"fontconfig (fc-match) finds no font for {STAMP_FAMILY}, the page numbers' font"
+        )
     return Path(found.stdout).read_bytes()
 
 
 @cache
-def _stamp_font_parts(characters: str) -> tuple[bytes, list[int], dict[str, float]]:
+def _stamp_font_parts(characters: str) -> tuple[bytes, list[int], dict[str, Any]]:
     """A TrueType subset holding ``characters``, their widths (WinAnsi codes 32..255) and its metrics.
 
     PDF/UA asks for every font a page draws with to be embedded, page numbers
