@@ -125,7 +125,7 @@ def lines_by_height(page: PageObject) -> dict[int, list[str]]:
 
 
 def unembedded_fonts(pdf: pikepdf.Pdf) -> list[str]:
-    """Names of the fonts a PDF's pages draw with whose font program is not in the file.
+    """Names of the fonts in a PDF's page resources whose font program is not in the file.
 
     PDF/UA asks for every font to be embedded, page numbers and other artifacts included.
     """
