@@ -19,14 +19,16 @@ install: $(STAMP) system
 
 # Debian's libharfbuzz-subset0, HarfBuzz's font subsetter: WeasyPrint uses it when
 # it is there, and without it falls back to fontTools, which makes every PDF
-# take about twice as long. Installed when make runs as root with apt-get;
-# elsewhere the build prints the command.
-system:
-	@$(PYTHON) -c 'import ctypes.util, sys; sys.exit(ctypes.util.find_library("harfbuzz-subset") is None)' \
+# take about twice as long. The package says whether it is missing and its name
+# (curriculum.has_font_subsetter, SUBSETTER_PACKAGE); installed when make runs as
+# root with apt-get, elsewhere the build prints the command.
+system: $(STAMP)
+	@missing=$$($(BIN)/python -c 'import curriculum as c; print("" if c.has_font_subsetter() else c.SUBSETTER_PACKAGE)'); \
+	[ -z "$$missing" ] \
 	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-	       && { DEBIAN_FRONTEND=noninteractive apt-get install -y -q libharfbuzz-subset0 \
-	            || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libharfbuzz-subset0; }; }; } \
-	  || echo "note: HarfBuzz's font subsetter (Debian: libharfbuzz-subset0) is not installed; PDFs will take twice as long"
+	       && { DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing \
+	            || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; }; }; } \
+	  || echo "note: HarfBuzz's font subsetter ($$missing) is not installed; PDFs will take twice as long"
 
 book: install
 	$(BIN)/curriculum build

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from curriculum import WEB_ONLY_ENV, printing
+from curriculum import SUBSETTER_PACKAGE, WEB_ONLY_ENV, printing
 
 LETTER = (612, 792)
 A4 = (595, 842)
@@ -162,7 +162,7 @@ def test_this_machine_has_harfbuzzs_subsetter():
     from weasyprint.text import ffi
 
     assert printing.has_font_subsetter() and ffi.harfbuzz_subset is not None, (
-        "HarfBuzz's font subsetter is not installed: run `make install` as root, or `apt-get install libharfbuzz-subset0`"
+        f"HarfBuzz's font subsetter is not installed: run `make install` as root, or `apt-get install {SUBSETTER_PACKAGE}`"
     )
 
 
