@@ -31,7 +31,7 @@ KINDS = {"lesson plans": "pdf/pages", "handout and teacher sheets": "handouts"}
 
 def weasyprint(source: Path, target: Path) -> None:
     """WeasyPrint as the build calls it for a one-paper PDF (PDF/UA-1, tagged): the build's own job."""
-    error, _ = printing.render(printing.Job(source=str(source), target=str(target), kind="pdf"))
+    ((error, _),) = printing.render((printing.Job(source=str(source), target=str(target), kind="pdf"),))
     if error:
         raise RuntimeError(error)
 

@@ -168,8 +168,70 @@ def test_this_machine_has_harfbuzzs_subsetter():
 
 def test_a_failing_job_is_reported_not_raised(tmp_path, caplog):
     job = printing.Job(source=str(tmp_path / "missing.html"), target=str(tmp_path / "x.pdf"), kind="pdf")
-    error, seconds = printing.render(job)
+    ((error, seconds),) = printing.render((job,))
     assert error.startswith("x.pdf: ") and seconds >= 0
+
+
+def _tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * 6 for _ in range(2))
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_docx_batch_makes_every_copy_and_names_the_one_that_failed(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "dot.png").write_bytes(_tiny_png())
+    pages = tmp_path / "handouts"
+    pages.mkdir()
+    (pages / "one.html").write_text("<h1>First sheet</h1><p>Stop, block, tell.</p>", encoding="utf-8")
+    (pages / "two.html").write_text(
+        '<p>Second sheet <img src="../images/dot.png" alt="a dot"></p>', encoding="utf-8"
+    )
+    jobs = tuple(
+        printing.Job(
+            source=str(pages / f"{name}.html"), target=str(tmp_path / "out" / f"{name}.docx"), kind="docx"
+        )
+        for name in ("one", "missing", "two")
+    )
+    (one, missing, two) = printing.render(jobs)
+    assert one[0] == "" and two[0] == ""
+    assert missing[0].startswith("missing.docx: ") and "missing.html" in missing[0]
+    with zipfile.ZipFile(tmp_path / "out" / "one.docx") as docx:
+        assert "Stop, block, tell." in docx.read("word/document.xml").decode("utf-8")
+    with zipfile.ZipFile(
+        tmp_path / "out" / "two.docx"
+    ) as docx:  # found beside the page, as a browser finds it
+        assert any(name.startswith("word/media/") for name in docx.namelist())
+    assert not (tmp_path / "out" / "missing.docx").exists()
+
+
+def test_a_docx_is_the_same_bytes_in_a_batch_as_alone(tmp_path):
+    page = tmp_path / "sheet.html"
+    page.write_text("<h1>Sheet</h1><ul><li>Stop</li><li>Tell</li></ul>", encoding="utf-8")
+    alone = printing.Job(
+        source=str(page), target=str(tmp_path / "alone.docx"), kind="docx", date="2026-03-01"
+    )
+    other = printing.Job(
+        source=str(page), target=str(tmp_path / "other.docx"), kind="docx", date="2025-01-01"
+    )
+    batched = printing.Job(
+        source=str(page), target=str(tmp_path / "batched.docx"), kind="docx", date="2026-03-01"
+    )
+    printing.render((alone,))
+    printing.render((other, batched))
+    assert (tmp_path / "alone.docx").read_bytes() == (tmp_path / "batched.docx").read_bytes()
+    assert (tmp_path / "other.docx").read_bytes() != (tmp_path / "batched.docx").read_bytes()  # its own date
 
 
 def test_paper_links_point_at_the_published_book_or_drop_the_link():

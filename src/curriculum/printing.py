@@ -6,7 +6,9 @@ its bytes (page HTML, print CSS, variant, renderer version).  A job whose
 output exists with the same key is skipped, so a rebuild after editing one
 handout renders only that handout; outputs nobody asked for any more are
 deleted.  The rest run on all cores, one small document per process
-(WeasyPrint slows down badly on one huge document).  A handout printed on
+(WeasyPrint slows down badly on one huge document), and .docx copies in
+batches, several per pandoc process (starting pandoc costs more than
+converting a handout: see ``docx.lua``).  A handout printed on
 both Letter and A4 is laid out once, on the area both papers hold, and
 centred on each: layout is what costs, and it is the same layout.
 
@@ -23,6 +25,7 @@ import logging as std_logging
 import os
 import posixpath
 import re
+import subprocess
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -55,9 +58,13 @@ MANIFEST = "curriculum-print.json"
 PENDING = "curriculum-print-pending.json"
 #: The code that turns a print page into its files, as part of every job's key: a build
 #: after an upgrade that changes what a PDF holds (not only how it looks) makes them again.
+DOCX_SCRIPT = Path(__file__).with_name("docx.lua")
 RENDER_CODE = hashlib.sha256(
-    b"".join(Path(source).read_bytes() for source in (__file__, pdfmerge.__file__))
+    b"".join(Path(source).read_bytes() for source in (__file__, pdfmerge.__file__, DOCX_SCRIPT))
 ).hexdigest()[:16]
+#: .docx copies made by one pandoc process: enough that starting it costs little, few
+#: enough that the last batches share out between the cores.
+DOCX_BATCH = 10
 #: Where the book's PDFs go in the site, and the start of their file names.
 BOOK_OUTPUT_DIR = "pdf"
 BOOK_SLUG = "online-safety-curriculum"
@@ -149,22 +156,30 @@ def renderer_version(kind: str) -> str:
     return versions
 
 
-def render(job: Job) -> tuple[str, float]:
-    """Make one output; return an error message ("" on success) and the seconds it took.
+def render(unit: tuple[Job, ...]) -> list[tuple[str, float]]:
+    """Make one PDF or a batch of .docx; return, per job, an error message ("" on success) and seconds.
 
-    Runs in a worker process: it must not touch Sphinx.
+    A batch's seconds are shared equally among its jobs. Runs in a worker
+    process: it must not touch Sphinx.
     """
     started = time.perf_counter()
     try:
-        for _, target in job.outputs():
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        if job.kind == "pdf":
+        for job in unit:
+            for _, target in job.outputs():
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+        if unit[0].kind == "pdf":
+            (job,) = unit
             _render_pdf(job)
+            problems = {}
         else:
-            _render_docx(job)
+            problems = _render_docx(unit)
     except Exception as error:  # reported to the build, which fails under -W
-        return f"{Path(job.target).name}: {type(error).__name__}: {error}", time.perf_counter() - started
-    return "", time.perf_counter() - started
+        problems = {job.target: f"{type(error).__name__}: {error}" for job in unit}
+    spent = (time.perf_counter() - started) / len(unit)
+    return [
+        (f"{Path(job.target).name}: {problems[job.target]}" if job.target in problems else "", spent)
+        for job in unit
+    ]
 
 
 def job_kind(job: Job) -> str:
@@ -196,12 +211,29 @@ def _render_pdf(job: Job) -> None:
             pdfmerge.with_id_index(rendered, Path(target))
 
 
-def _render_docx(job: Job) -> None:
+def _render_docx(jobs: tuple[Job, ...]) -> dict[str, str]:
+    """Make the .docx of every job in one pandoc process; return the problem of each target that failed."""
     import pypandoc
 
-    epoch = int(datetime.fromisoformat(job.date).replace(tzinfo=UTC).timestamp())
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    pypandoc.convert_file(job.source, "docx", format="html", outputfile=job.target)
+    targets = {str(Path(job.target).resolve()): job.target for job in jobs}
+    epochs = [int(datetime.fromisoformat(job.date).replace(tzinfo=UTC).timestamp()) for job in jobs]
+    done = subprocess.run(
+        [pypandoc.get_pandoc_path(), "lua", str(DOCX_SCRIPT)],
+        input="".join(
+            f"{Path(job.source).resolve()}\t{target}\t{epoch}\n"
+            for job, target, epoch in zip(jobs, targets, epochs, strict=True)
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"pandoc stopped: {done.stderr.strip()}")
+    problems = {}
+    for line in done.stdout.splitlines():
+        target, _, problem = line.partition("\t")
+        problems[targets.get(target, target)] = problem
+    return problems
 
 
 #: Worker processes started while Sphinx reads and writes, so they have WeasyPrint
@@ -260,18 +292,51 @@ def _is_current(job: Job, key: str, manifest: dict[str, str]) -> bool:
     return all(manifest.get(path) == key and Path(path).exists() for _, path in job.outputs())
 
 
+def _submit(unit: tuple[Job, ...]) -> list[Future[tuple[str, float]]]:
+    """Give a unit of work to the workers; one future per job, done when the whole unit is."""
+    assert _pool is not None
+    unit_done = _pool.submit(render, unit)
+    each: list[Future[tuple[str, float]]] = [Future() for _ in unit]
+
+    def share(finished: Future[list[tuple[str, float]]]) -> None:
+        try:
+            results = finished.result()
+        except BaseException as error:  # a worker died: every job of the unit failed with it
+            for future in each:
+                future.set_exception(error)
+            return
+        for future, result in zip(each, results, strict=True):
+            future.set_result(result)
+
+    unit_done.add_done_callback(share)
+    return each
+
+
 def start_early(app: Sphinx, jobs: Iterable[Job]) -> None:
     """Start making a page's printables now, on the workers, while Sphinx writes the other pages.
 
     Sphinx writes on one core; without this the other core would sit idle until
-    the print stage.
+    the print stage. A .docx waits until there are enough for a batch (those
+    left at the end are made in the print stage).
     """
     if _pool is None:
         return
+    waiting = app.curriculum_docx_waiting
     for job in jobs:
         key = job.key()
-        if not _is_current(job, key, app.curriculum_manifest):
-            app.curriculum_started[job] = (key, _pool.submit(render, job))
+        if _is_current(job, key, app.curriculum_manifest):
+            continue
+        if job.kind == "docx":
+            waiting.append((job, key))
+            if len(waiting) < DOCX_BATCH:
+                continue
+            batch, waiting[:] = list(waiting), []
+        else:
+            batch = [(job, key)]
+        futures = _submit(tuple(job for job, _ in batch))
+        app.curriculum_started.update(
+            (job, (key, future)) for (job, key), future in zip(batch, futures, strict=True)
+        )
 
 
 def run_jobs(
@@ -305,8 +370,13 @@ def run_jobs(
             import weasyprint  # noqa: F401 (imported once here, so forked workers inherit it)
         # Biggest pages first, one job at a time: long lesson plans then fill in with small handouts,
         # instead of landing together on one worker while the other sits idle.
+        # The .docx in batches, at the end: small work that evens out the cores' finishing times.
         rest.sort(key=lambda job: Path(job.source).stat().st_size, reverse=True)
-        results = dict(zip(rest, parallel(render, rest, workers), strict=True))
+        units = [(job,) for job in rest if job.kind == "pdf"]
+        words = [job for job in rest if job.kind == "docx"]
+        units += [tuple(words[start : start + DOCX_BATCH]) for start in range(0, len(words), DOCX_BATCH)]
+        done = [result for unit_results in parallel(render, units, workers) for result in unit_results]
+        results = dict(zip([job for unit in units for job in unit], done, strict=True))
         for job in todo:
             error, spent = results[job] if job in results else ahead[job].result()
             if seconds is not None:
@@ -363,6 +433,7 @@ def on_builder_inited(app: Sphinx) -> None:
     app.curriculum_after_print = []
     app.curriculum_manifest = read_state(Path(app.doctreedir) / MANIFEST)  # what the last build made
     app.curriculum_started = {}
+    app.curriculum_docx_waiting = []  # .docx jobs held back by start_early until a batch is full
 
 
 def add_page_maker(
