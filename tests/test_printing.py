@@ -172,6 +172,32 @@ def test_a_failing_job_is_reported_not_raised(tmp_path, caplog):
     assert error.startswith("x.pdf: ") and seconds >= 0
 
 
+def test_the_print_css_is_parsed_once_yet_prints_as_the_page_links_it(tmp_path):
+    """Each worker keeps the parsed print CSS; the PDF is the one WeasyPrint makes of the page itself."""
+    from weasyprint import CSS, HTML
+
+    page = tmp_path / "sheet.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>Sheet</title><link rel="stylesheet" href="print.css">'
+        '</head><body><h1>Sheet</h1><p class="big">Stop, block, tell.</p></body></html>',
+        encoding="utf-8",
+    )
+    css = tmp_path / "print.css"
+    css.write_text(
+        "h1 { font-size: 30pt; } .big { font-size: 20pt; } p { font-size: 9pt; }", encoding="utf-8"
+    )
+    job = printing.Job(source=str(page), target=str(tmp_path / "sheet-letter.pdf"), kind="pdf")
+    ((error, _),) = printing.render((job,))
+    assert error == ""
+    own = HTML(filename=str(page)).write_pdf(
+        stylesheets=[CSS(string="@page { size: letter; }")], pdf_variant="pdf/ua-1"
+    )
+    assert (tmp_path / "sheet-letter.pdf").read_bytes() == own
+    css.write_text("h1 { font-size: 12pt; }", encoding="utf-8")  # a designer's edit, same worker
+    printing.render((job,))
+    assert (tmp_path / "sheet-letter.pdf").read_bytes() != own
+
+
 def _tiny_png() -> bytes:
     import struct
     import zlib
