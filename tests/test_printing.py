@@ -198,6 +198,34 @@ def test_the_print_css_is_parsed_once_yet_prints_as_the_page_links_it(tmp_path):
     assert (tmp_path / "sheet-letter.pdf").read_bytes() != own
 
 
+def test_a_font_face_in_the_print_css_holds_on_every_page_a_worker_prints(tmp_path):
+    """Workers share one font configuration and parse the CSS once: a designer's @font-face still applies."""
+    import subprocess
+
+    import pikepdf
+
+    mono = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans Mono"], capture_output=True, text=True)
+    (tmp_path / "face.ttf").write_bytes(Path(mono.stdout).read_bytes())
+    (tmp_path / "print.css").write_text(
+        '@font-face { font-family: "Sheet Face"; src: url(face.ttf); } h1 { font-family: "Sheet Face"; }',
+        encoding="utf-8",
+    )
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.html").write_text(
+            f'<html lang="en"><head><title>{name}</title><link rel="stylesheet" href="print.css"></head>'
+            f"<body><h1>Sheet {name}</h1></body></html>",
+            encoding="utf-8",
+        )
+        job = printing.Job(
+            source=str(tmp_path / f"{name}.html"), target=str(tmp_path / f"{name}.pdf"), kind="pdf"
+        )
+        ((error, _),) = printing.render((job,))
+        assert error == ""
+        with pikepdf.open(tmp_path / f"{name}.pdf") as pdf:
+            fonts = [str(font.BaseFont) for page in pdf.pages for font in page.Resources.Font.values()]
+        assert any("Sheet-Face" in font for font in fonts), fonts
+
+
 def _tiny_png() -> bytes:
     import struct
     import zlib

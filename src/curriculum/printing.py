@@ -19,6 +19,7 @@ Outputs are deterministic: PDF dates come from the lesson's ``last_reviewed``
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging as std_logging
@@ -189,6 +190,24 @@ def job_kind(job: Job) -> str:
     return "lesson_pdf" if job.stylesheet == "book.css" else "handout_pdf"
 
 
+@cache
+def _resources() -> dict[str, Any]:
+    """What WeasyPrint keeps between the pages a worker renders: fonts, counter styles, colour profiles.
+
+    A new font configuration per page (WeasyPrint's default) loads the fonts
+    and shapes the text afresh each time; sharing one made every page's PDF
+    the same bytes in a fifth less time. The print CSS is parsed with them, so
+    its ``@font-face`` and ``@counter-style`` rules hold on every page.
+    """
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.text.fonts import FontConfiguration
+
+    # Let go of them before the interpreter takes WeasyPrint apart: the font configuration
+    # then deletes the folder of a @font-face's font itself, instead of failing noisily.
+    atexit.register(_resources.cache_clear)
+    return {"font_config": FontConfiguration(), "counter_style": CounterStyle(), "color_profiles": {}}
+
+
 def _stylesheet(path: Path) -> Any:
     """A print CSS file, parsed (WeasyPrint's ``CSS``), read again each time but parsed only once."""
     return _parsed_css(path.read_text(encoding="utf-8"), str(path))
@@ -199,7 +218,7 @@ def _parsed_css(text: str, base_url: str) -> Any:
     """Parsed CSS, kept for the worker's later pages: most jobs share a handful of sheets."""
     from weasyprint import CSS
 
-    return CSS(string=text, base_url=base_url or None)
+    return CSS(string=text, base_url=base_url or None, **_resources())
 
 
 def _render_pdf(job: Job) -> None:
@@ -219,10 +238,11 @@ def _render_pdf(job: Job) -> None:
     if linked:
         sheets.insert(0, _stylesheet(Path(job.source).parent / job.stylesheet))
     document = HTML(string=page, base_url=job.source)
+    options = {"stylesheets": sheets, "pdf_variant": "pdf/ua-1", **_resources()}
     if not job.also and "<th" not in page:  # one paper, no table: WeasyPrint's file as it is
-        document.write_pdf(job.target, stylesheets=sheets, pdf_variant="pdf/ua-1")
+        document.write_pdf(job.target, **options)
         return
-    rendered = document.write_pdf(stylesheets=sheets, pdf_variant="pdf/ua-1")
+    rendered = document.write_pdf(**options)
     for paper, target in job.outputs():
         if job.also:
             pdfmerge.on_paper(rendered, PAPER_POINTS[paper], Path(target))
