@@ -32,6 +32,16 @@ def outline_titles(path: Path) -> list[str]:
     return titles
 
 
+def first_handout_page(path: Path) -> int:
+    """Index of the first page after the lesson plan: where its first handout's bookmark leads."""
+    with pikepdf.open(path) as pdf:
+        pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+        with pdf.open_outline() as outline:
+            (lesson,) = outline.root
+            handouts = [item for item in lesson.children if item.title.startswith("Handout: ")]
+            return pages[handouts[0].destination[0].objgen]
+
+
 def size(path: Path) -> tuple[int, int]:
     box = PdfReader(path).pages[0].mediabox
     return round(float(box.width)), round(float(box.height))
@@ -116,17 +126,22 @@ def test_a_lesson_plans_running_header_names_the_lesson_and_the_section_the_page
     title = "Sample lesson on asking for help"
     page = BeautifulSoup(built_minibook.page("pdf/pages/sample-lesson.html"), "html.parser")
     sections = [heading.get_text().rstrip("#").strip() for heading in page.select("h2")]
-    reader = PdfReader(built_minibook.html / "pdf" / "lessons" / "sample-lesson.pdf")
-    assert len(reader.pages) >= 3
-    assert running_header(reader.pages[0]) == ""  # the title page has the title itself
-    headers = [running_header(pdf_page) for pdf_page in reader.pages[1:]]
+    pdf = built_minibook.html / "pdf" / "lessons" / "sample-lesson.pdf"
+    reader = PdfReader(pdf)
+    plan = reader.pages[: first_handout_page(pdf)]  # the handouts after it have their own footers
+    assert len(plan) >= 3
+    assert running_header(plan[0]) == ""  # the title page has the title itself
+    headers = [running_header(pdf_page) for pdf_page in plan[1:]]
     order = {f"{title} {section}": index for index, section in enumerate(sections)}
     found = [order.get(header) for header in headers]
     assert None not in found, headers
     assert found == sorted(found) and len(set(found)) > 1, headers
 
 
-def test_a_lesson_plan_prints_what_its_web_page_shows(built_minibook):
+def test_a_lesson_plan_prints_what_its_web_page_shows_and_its_handouts_after_it(built_minibook):
+    """The plan is the web page; each handout in it is its title and kind, printed whole after the plan."""
+    from curriculum.bookpdf import HANDOUT_FOLLOWS
+
     web = BeautifulSoup(
         (built_minibook.html / "lessons" / "6-8" / "sample-lesson.html").read_text(encoding="utf-8"),
         "html.parser",
@@ -135,11 +150,30 @@ def test_a_lesson_plan_prints_what_its_web_page_shows(built_minibook):
         (built_minibook.html / "pdf" / "pages" / "sample-lesson.html").read_text(encoding="utf-8"),
         "html.parser",
     ).main
-    assert " ".join(printed.get_text().split()) == " ".join(web.get_text().split())
+    web_handouts, printed_handouts = web.select(".handout"), printed.select(".handout")
+    assert [h["id"] for h in printed_handouts] == [h["id"] for h in web_handouts] and web_handouts
+    for web_handout, printed_handout in zip(web_handouts, printed_handouts, strict=True):
+        title, kind = (
+            web_handout.select_one(f".{part}").get_text() for part in ("admonition-title", "handout-meta")
+        )
+        assert " ".join(printed_handout.get_text().split()) == " ".join(
+            f"{title} {kind} {HANDOUT_FOLLOWS}".split()
+        )
+        for handout in (web_handout, printed_handout):
+            handout.decompose()
+    assert " ".join(printed.get_text().split()) == " ".join(web.get_text().split())  # the rest: all of it
     assert sorted(tag["id"] for tag in printed.select("[id]")) == sorted(
         tag["id"] for tag in web.select("[id]")
     )
     assert not printed.select("nav, button, script")  # no site chrome
+    pdf = built_minibook.html / "pdf" / "lessons" / "sample-lesson.pdf"
+    reader = PdfReader(pdf)
+    after = " ".join(
+        " ".join(page.extract_text() for page in reader.pages[first_handout_page(pdf) :]).split()
+    )
+    assert "A player in a game asks you to keep a secret." in after  # the cards, as a sheet
+    assert "SECRET-ANSWER-TEXT" in after  # with their answers: the teacher copy
+    assert "Page 1 of 1" in after  # each handout keeps its own footer
 
 
 def figure_alts(path: Path) -> list[str]:
@@ -227,9 +261,11 @@ def test_everything_for_a_lesson_is_one_pdf(built_minibook):
     reader = PdfReader(bundle)
     titles = outline_titles(bundle)
     assert "Handout: Ask for help cards" in titles and "Handout: Letter home" in titles
-    lesson_pages = len(PdfReader(built_minibook.html / "pdf" / "lessons" / "sample-lesson.pdf").pages)
-    assert len(reader.pages) > lesson_pages
-    handouts = " ".join(" ".join(page.extract_text() for page in reader.pages[lesson_pages:]).split())
+    lesson = built_minibook.html / "pdf" / "lessons" / "sample-lesson.pdf"
+    assert first_handout_page(bundle) == first_handout_page(lesson)  # the same plan, then the handouts
+    handouts = " ".join(
+        " ".join(page.extract_text() for page in reader.pages[first_handout_page(bundle) :]).split()
+    )
     assert "A player in a game asks you to keep a secret." in handouts
     assert "SECRET-ANSWER-TEXT" not in handouts  # the class copies, not the answer key
     with pikepdf.open(bundle) as pdf:  # the handouts' tags come along with the lesson's

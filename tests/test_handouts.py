@@ -154,6 +154,8 @@ def test_a_lesson_can_list_a_handout_held_by_another_page(minibook):
         "handouts: [ask-for-help-cards, ask-for-help-letter]",
         "handouts: [ask-for-help-cards, ask-for-help-letter, shared-help-card]",
     )
+    guide = "lessons/adults/responding-to-disclosure.md"
+    minibook.edit(guide, "duration_minutes: 10\n", "duration_minutes: 10\nhandouts: [shared-help-card]\n")
     build, lesson = built_page(minibook, "lessons/6-8/sample-lesson.html")
     listed = lesson.select(".glance-handouts li")
     assert len(listed) == 3
@@ -162,6 +164,9 @@ def test_a_lesson_can_list_a_handout_held_by_another_page(minibook):
     bundle = PdfReader(build.html / "pdf/lessons/sample-lesson-with-handouts.pdf")
     last_page = bundle.pages[-1].extract_text()
     assert "SHARED-CARD-TEXT" in last_page
+    # The whole book holds both pages that list the card: it prints once, after the first of them.
+    book = PdfReader(build.html / "pdf" / "online-safety-curriculum.pdf")
+    assert " ".join(page.extract_text() for page in book.pages).count("SHARED-CARD-TEXT") == 1
     table = BeautifulSoup(build.page("book/printables.html"), "html.parser").select_one("table.printables")
     assert "Where to get help" in table.get_text()
 

@@ -140,6 +140,43 @@ def test_parts_of_one_group_share_one_bookmark_at_the_groups_first_page(parts, t
         assert [int(first.Next.Count), int(first.Next.Next.Count)] == [-2, -1]
 
 
+def test_a_handout_after_its_lesson_keeps_its_own_footer_and_its_bookmark_goes_under_the_lesson(
+    parts, tmp_path
+):
+    """Handouts carry their own page footer: the merged page numbers count their pages but skip them."""
+    target = tmp_path / "lesson.pdf"
+    pdfmerge.merge(
+        [
+            pdfmerge.Part(parts[0], group="Grades 6-8"),
+            pdfmerge.Part(
+                parts[1],
+                bookmark="Handout: cards",
+                keep_bookmarks=False,
+                numbered=False,
+                nested=True,
+                group="Grades 6-8",
+            ),
+        ],
+        target,
+        {"/Title": "Lesson one"},
+        number_from=0,
+    )
+    reader = PdfReader(target)
+    stamped = [
+        "Page 1 of 4" in reader.pages[0].extract_text(),
+        "Page 2 of 4" in reader.pages[1].extract_text(),
+    ]
+    assert stamped == [True, True]
+    for page in reader.pages[2:]:
+        assert "Page" not in page.extract_text() and "Lesson two" in page.extract_text()
+    with pikepdf.open(target) as pdf, pdf.open_outline() as outline:
+        pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        (band,) = outline.root
+        (lesson,) = band.children
+        assert lesson.title == "Lesson one" and [item.title for item in lesson.children] == ["Handout: cards"]
+        assert pages[lesson.children[0].destination[0].objgen] == 2
+
+
 def test_a_link_past_the_last_page_is_an_error(tmp_path):
     contents = tmp_path / "contents.pdf"
     HTML(string=f'<a href="{pdfmerge.page_link(9)}">Nowhere</a>').write_pdf(contents)

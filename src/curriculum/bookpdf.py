@@ -2,8 +2,11 @@
 
 Each lesson is rendered once (WeasyPrint, tagged PDF/UA, in parallel with
 the handouts) from a print page holding the body of its web page, so tabs,
-dropdowns and teacher notes print open and no site chrome is left.  Band
-books and the whole book are *merged* from those lesson PDFs with a cover and
+dropdowns and teacher notes print open and no site chrome is left.  Each
+handout is rendered once too: in the plan it shows as its title and kind,
+and its own PDF follows the plan (the teacher copy, with the answers, where
+there is one), with its own footer, in the lesson's PDF and in the books.
+Band books and the whole book are *merged* from those PDFs with a cover and
 a contents page (every lesson's bookmarks and links kept, see ``pdfmerge``),
 then numbered: rendering one huge document is what makes WeasyPrint slow.
 The whole book groups its lessons by grade band, in its contents and its
@@ -21,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import lxml.etree
+import lxml.html
 import pikepdf
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -44,6 +49,9 @@ from curriculum.printing import BOOK_OUTPUT_DIR as OUTPUT_DIR
 from curriculum.printing import band_pdf, bundle_pdf, lesson_pdf
 
 logger = logging.getLogger(__name__)
+
+#: The author in every book PDF's metadata.
+AUTHOR = "Online Safety Curriculum contributors"
 
 #: The code (and pikepdf) that makes the merged PDFs, as part of their cache keys: a build
 #: after an upgrade that changes how books are merged merges them again.
@@ -90,6 +98,7 @@ def make_lesson_page(app: Sphinx, docname: str, body: str) -> None:
     data = lesson_data(app.env).get(docname)
     if data is None:
         return
+    body = handouts_in_brief(body)
     base_url = (app.config.html_baseurl or "").rstrip("/")
     page = app.builder.get_target_uri(docname)
     html = design_template(app, "lesson.html").render(
@@ -105,6 +114,28 @@ def make_lesson_page(app: Sphinx, docname: str, body: str) -> None:
     )
     write_if_changed(Path(app.outdir) / _page_name(docname), html)
     printing.start_early(app, [lesson_job(app, docname)])
+
+
+#: What a lesson plan's PDF says in place of a handout's text, under its title and kind.
+HANDOUT_FOLLOWS = "The whole handout is printed after the lesson plan."
+
+
+def handouts_in_brief(body: str) -> str:
+    """A lesson's body with each handout cut to its title and kind, and where to find it.
+
+    Every PDF that holds the plan follows it with the handouts' own PDFs (the
+    teacher copy where there is one), so printing the text inside the plan as
+    well would give the teacher each handout twice, and cost a third of the
+    plan's rendering time.
+    """
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+    for handout in root.find_class("handout"):
+        for child in list(handout):
+            if not {"admonition-title", "handout-meta"} & set(child.classes):
+                handout.remove(child)
+        note = lxml.etree.SubElement(handout, "p", {"class": "handout-follows"})
+        note.text = HANDOUT_FOLLOWS
+    return (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
 
 
 def lesson_job(app: Sphinx, docname: str) -> printing.Job:
@@ -178,7 +209,7 @@ class _Extras:
 
 
 def merge_book(
-    parts: list[Path],
+    parts: list[tuple[Path, list[tuple[str, Path]]]],
     cover_html: str,
     contents: tuple[str, dict[str, Any], list[dict[str, Any]]],
     target: Path,
@@ -187,9 +218,11 @@ def merge_book(
     date: str,
     cache: Path,
 ) -> None:
-    """Cover, contents (with page numbers), then each lesson PDF with its own bookmarks.
+    """Cover, contents (with page numbers), then each lesson PDF with its own bookmarks, then its handouts.
 
-    ``parts`` are the lesson PDFs. ``contents`` is the contents template's text,
+    ``parts`` are the lesson PDFs, each with its handouts' PDFs (see
+    :func:`lesson_handouts`), which keep their own footers and have their
+    bookmarks under the lesson's. ``contents`` is the contents template's text,
     its context and one entry per part; an entry's ``group`` (the whole book's
     grade bands; None in a band book) groups its part in the contents and the
     bookmarks. Everything is plain data so that books can be merged in worker
@@ -211,9 +244,17 @@ def merge_book(
         ]
         return template.render(entries=numbered, groups=groups, **context)
 
-    with ExitStack() as stack:  # each lesson opened once: to count its pages, then to merge it
-        lessons = [stack.enter_context(pikepdf.open(path)) for path in parts]
-        counts = [len(pdf.pages) for pdf in lessons]
+    with ExitStack() as stack:  # each PDF opened once: to count its pages, then to merge it
+        lessons = [
+            (
+                stack.enter_context(pikepdf.open(plan)),
+                [(name, stack.enter_context(pikepdf.open(path))) for name, path in handouts],
+            )
+            for plan, handouts in parts
+        ]
+        counts = [
+            len(plan.pages) + sum(len(handout.pages) for _, handout in handouts) for plan, handouts in lessons
+        ]
         cover = extras.render(cover_html)
         cover_pages = pdfmerge.page_count(cover)
         toc_pages = 1
@@ -232,21 +273,32 @@ def merge_book(
             [
                 pdfmerge.Part(cover, keep_bookmarks=False),
                 pdfmerge.Part(toc, bookmark="Contents", keep_bookmarks=False),
-                *(  # each lesson's own bookmarks, its title first
-                    pdfmerge.Part(pdf, group=entry["group"])
-                    for entry, pdf in zip(entries, lessons, strict=True)
+                *(  # each lesson's own bookmarks, its title first, then its handouts
+                    part
+                    for entry, (plan, handouts) in zip(entries, lessons, strict=True)
+                    for part in (
+                        pdfmerge.Part(plan, group=entry["group"]),
+                        *(_handout_part(name, handout, entry["group"]) for name, handout in handouts),
+                    )
                 ),
             ],
             target,
             {
                 "/Title": title,
-                "/Author": "Online Safety Curriculum contributors",
+                "/Author": AUTHOR,
                 "/CreationDate": stamp,
                 "/ModDate": stamp,
             },
             number_from=cover_pages,
         )
     extras.forget_unused()
+
+
+def _handout_part(name: str, source: Path | pikepdf.Pdf, group: str | None = None) -> pdfmerge.Part:
+    """A handout's PDF after its lesson plan: its own footer and numbers, a bookmark under the lesson's."""
+    return pdfmerge.Part(
+        source, bookmark=f"Handout: {name}", keep_bookmarks=False, group=group, numbered=False, nested=True
+    )
 
 
 def _merge_task(arguments: tuple[Any, ...]) -> str:
@@ -282,15 +334,24 @@ def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tu
             target.unlink(missing_ok=True)
             continue
         label = "All grades" if band == "all" else BAND_LABELS[band]
-        parts = [raw_dir(app) / Path(lesson_pdf(name)).name for name in names]
+        parts, seen = [], set()
+        for name in names:  # a handout that lessons share (a help card) only after the first of them
+            handouts = [(title, teachers) for title, _, teachers in lesson_handouts(app, name)]
+            first_here = [(title, path) for title, path in handouts if path not in seen]
+            parts.append((raw_dir(app) / Path(lesson_pdf(name)).name, first_here))
+            seen.update(path for _, path in handouts)
         title = f"{book_title}: {label}"
         date = max(lessons[name]["last_reviewed"] for name in names)
-        if not all(path.exists() for path in parts):
+        files = [path for plan, handouts in parts for path in (plan, *(path for _, path in handouts))]
+        if not all(path.exists() for path in files):
             continue
         digest = hashlib.sha256(
-            json.dumps([title, date, app.config.curriculum_paper, css, contents_source, MERGE_CODE]).encode()
+            json.dumps(
+                [title, date, app.config.curriculum_paper, css, contents_source, MERGE_CODE, parts],
+                default=str,
+            ).encode()
         )
-        for path in parts:
+        for path in files:
             digest.update(path.read_bytes())
         key = digest.hexdigest()
         if manifest.get(band) == key and target.exists():
@@ -332,29 +393,61 @@ def raw_dir(app: Sphinx) -> Path:
     return Path(app.doctreedir) / "curriculum-pdf"
 
 
-def write_bundle(lesson: Path, handouts: list[tuple[str, Path]], target: Path, data: dict[str, Any]) -> None:
-    """The numbered lesson plan, then each handout as it is printed for the class, one bookmark each."""
-    date = f"D:{data['last_reviewed'].replace('-', '')}"
+def lesson_handouts(app: Sphinx, docname: str) -> list[tuple[str, Path, Path]]:
+    """The handouts of a lesson (its own, then those it borrows) as (title, class copy, teacher's copy).
+
+    Both PDFs on the book's paper; the teacher's copy is the one with the
+    answers and teacher notes where the handout has one, else the class copy.
+    """
+    paper = app.config.curriculum_paper
+    outdir = Path(app.outdir)
+    data = lesson_data(app.env)[docname]
+    borrowed = [record for _, record in shared_handouts(app.env, docname, data.get("handouts") or [])]
+    found = []
+    for record in handout_records(app.env).get(docname, []) + borrowed:
+        pdfs = {
+            made.version: outdir / made.path
+            for made in printables(record, paper)
+            if made.kind == "pdf" and not made.large and made.paper == paper
+        }
+        copy = pdfs.get("student", pdfs.get("teacher"))  # a handout for teachers has only the one
+        found.append((record["title"], copy, pdfs.get("teacher", copy)))
+    return found
+
+
+def write_lesson(plan: Path, handouts: list[tuple[str, Path]], target: Path, title: str, date: str) -> None:
+    """The lesson plan with "Page n of N" stamped, then each handout with its own footer.
+
+    Each handout's bookmark comes under the lesson's title, after its sections, as in the books.
+    """
+    stamp = f"D:{date.replace('-', '')}"
     pdfmerge.merge(
-        [
-            pdfmerge.Part(lesson),
-            *(
-                pdfmerge.Part(path, bookmark=f"Handout: {title}", keep_bookmarks=False)
-                for title, path in handouts
-            ),
-        ],
+        [pdfmerge.Part(plan), *(_handout_part(name, path) for name, path in handouts)],
         target,
-        {"/Title": f"{data['title']}: lesson plan and handouts", "/CreationDate": date, "/ModDate": date},
+        {"/Title": title, "/Author": AUTHOR, "/CreationDate": stamp, "/ModDate": stamp},
+        number_from=0,
     )
 
 
 def _publish_task(arguments: tuple[Any, ...]) -> str:
-    """Worker side of publishing one lesson: its numbered PDF, and the bundle with its handouts."""
-    raw, target, title, handouts, bundle, data = arguments
+    """Worker side of publishing one lesson: its PDF with the teacher's copies, and with the class copies."""
+    raw, target, bundle, handouts, data = arguments
     try:
-        pdfmerge.number(raw, target, title)
+        write_lesson(
+            raw,
+            [(name, teachers) for name, _, teachers in handouts],
+            target,
+            data["title"],
+            data["last_reviewed"],
+        )
         if handouts:
-            write_bundle(target, handouts, bundle, data)
+            write_lesson(
+                raw,
+                [(name, copy) for name, copy, _ in handouts],
+                bundle,
+                f"{data['title']}: lesson plan and handouts",
+                data["last_reviewed"],
+            )
     except Exception as error:  # reported to the build, which fails under -W
         return f"{type(error).__name__}: {error}"
     return ""
@@ -378,26 +471,24 @@ def publish(app: Sphinx) -> list[str]:
     lessons_path, books_path = state / "curriculum-lessons.json", state / "curriculum-books.json"
     manifest, books = printing.read_state(lessons_path), printing.read_state(books_path)
     wanted, tasks = set(), []
-    records = handout_records(app.env)
     for docname, data in lessons.items():
         raw = raw_dir(app) / Path(lesson_pdf(docname)).name
         target = outdir / lesson_pdf(docname)
         bundle = outdir / bundle_pdf(docname)
-        borrowed = [record for _, record in shared_handouts(app.env, docname, data.get("handouts") or [])]
-        handouts = [
-            (record["title"], outdir / printables(record, app.config.curriculum_paper)[0].path)
-            for record in records.get(docname, []) + borrowed  # the handout itself, book paper first
-        ]
+        handouts = lesson_handouts(app, docname)
         wanted |= {target, bundle} if handouts else {target}
-        if not raw.exists() or not all(path.exists() for _, path in handouts):
+        files = [raw, *(path for _, copy, teachers in handouts for path in (copy, teachers))]
+        if not all(path.exists() for path in files):
             continue
-        digest = hashlib.sha256(raw.read_bytes() + data["title"].encode() + MERGE_CODE.encode())
-        for title, path in handouts:
-            digest.update(title.encode() + path.read_bytes())
+        digest = hashlib.sha256(
+            json.dumps([data["title"], data["last_reviewed"], MERGE_CODE, handouts], default=str).encode()
+        )
+        for path in files:
+            digest.update(path.read_bytes())
         key = digest.hexdigest()
         if manifest.get(docname) == key and target.exists() and (bundle.exists() or not handouts):
             continue
-        tasks.append((docname, key, (raw, target, data["title"], handouts, bundle, data)))
+        tasks.append((docname, key, (raw, target, bundle, handouts, data)))
     book_tasks = plan_books(app, books)
     work = [(_merge_task, arguments) for _, _, arguments in book_tasks]
     work += [(_publish_task, arguments) for _, _, arguments in tasks]
@@ -411,7 +502,7 @@ def publish(app: Sphinx) -> list[str]:
             continue
         books[band] = key
         made.append(band_pdf(band))
-    for (docname, key, (_, target, _, handouts, bundle, _)), error in zip(
+    for (docname, key, (_, target, bundle, handouts, _)), error in zip(
         tasks, results[len(book_tasks) :], strict=True
     ):
         if error:

@@ -180,7 +180,9 @@ def _printables(app: Sphinx, fromdoc: str, ordered: list[tuple[str, dict[str, An
             )
             lesson += nodes.Text(" · ")
             everything = posixpath.relpath(bundle_pdf(docname), posixpath.dirname(from_uri) or ".")
-            lesson += nodes.reference("", "the lesson plan with all its handouts (PDF)", refuri=everything)
+            lesson += nodes.reference(
+                "", "the lesson plan with class copies of its handouts (PDF)", refuri=everything
+            )
             body += nodes.row("", nodes.entry("", lesson, morecols=2, classes=["printables-lesson"]))
             for record in handouts:
                 kind = f"{KINDS[record['kind']]}, {AUDIENCES[record['audience']].lower()}"

@@ -220,7 +220,7 @@ def _glance(app: Sphinx, docname: str, data: dict[str, Any], doctree: nodes.docu
     if handout_records(app.env).get(docname) or data.get("handouts"):
         links += nodes.Text(" · ")
         links += nodes.reference(
-            "", "with all its handouts (PDF)", refuri=posixpath.relpath(bundle_pdf(docname), here)
+            "", "with class copies of its handouts (PDF)", refuri=posixpath.relpath(bundle_pdf(docname), here)
         )
     section += links
     if data.get("summary"):

@@ -25,7 +25,7 @@ import hashlib
 import io
 import subprocess
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -43,6 +43,8 @@ _STAMP_X, _STAMP_Y, _STAMP_SIZE = 54, 30, 8.5
 STAMP_FAMILY = "DejaVu Sans"
 #: The stamp's text is written in Windows-1252 (the WinAnsi encoding): curly quotes and dashes too.
 _STAMP_ENCODING = "cp1252"
+#: Characters every stamp's font subset holds (see ``_stamp_font``).
+_STAMP_CHARACTERS = "".join(map(chr, range(32, 127))) + "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class Part:
     #: Parts in a row with the same group have their bookmarks under one bookmark of that title (a
     #: whole book's grade band), at the group's first page, so a reader opens one band at a time.
     group: str | None = None
+    #: Stamped with the merged PDF's page numbers; a handout keeps its own footer instead.
+    numbered: bool = True
+    #: Its bookmark goes under the last bookmark before it (a lesson's handout, under the lesson).
+    nested: bool = False
 
 
 def _pdf_text(text: str) -> bytes:
@@ -81,7 +87,7 @@ def _stamp_font_parts(characters: str) -> tuple[bytes, list[int], dict[str, Any]
     """A TrueType subset holding ``characters``, their widths (WinAnsi codes 32..255) and its metrics.
 
     PDF/UA asks for every font a page draws with to be embedded, page numbers
-    included; a subset of the few characters a stamp uses is about 4 KB.
+    included; a subset of the characters stamps use (see ``_stamp_font``) is about 10 KB.
     """
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -118,7 +124,13 @@ def _stamp_font_parts(characters: str) -> tuple[bytes, list[int], dict[str, Any]
 
 
 def _stamp_font(pdf: pikepdf.Pdf, text: str) -> tuple[pikepdf.Object, list[int]]:
-    """An embedded subset of the stamp's typeface holding ``text``, and its widths by WinAnsi code from 32."""
+    """An embedded subset of the stamp's typeface holding ``text``, and its widths by WinAnsi code from 32.
+
+    The subset holds every printable ASCII character and the usual typographic
+    ones too, so that most titles share one subset, made once per process
+    (making one costs 40 ms, and a build stamps about fifty PDFs).
+    """
+    text += _STAMP_CHARACTERS
     characters = "".join(sorted(set(text.encode(_STAMP_ENCODING, "replace").decode(_STAMP_ENCODING))))
     program, widths, metrics = _stamp_font_parts(characters)
     # A subset's name starts with a tag of six capitals, the same for the same characters.
@@ -149,8 +161,11 @@ def _stamp_font(pdf: pikepdf.Pdf, text: str) -> tuple[pikepdf.Object, list[int]]
     return pdf.make_indirect(font), widths
 
 
-def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0) -> None:
+def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0, unnumbered: Container[int] = ()) -> None:
     """Write "title" and "Page n of N" in the bottom margin of each page from ``first`` on.
+
+    Pages whose index is in ``unnumbered`` (handouts, which carry their own
+    footer in the same place) are counted but not stamped.
 
     The stamp is two lines of text in the print design's typeface, embedded
     (a subset of the characters it uses), added after the page's own drawing
@@ -162,6 +177,8 @@ def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0) -> None:
     total = len(pages)
     font, widths = _stamp_font(pdf, f"{title}Page of 0123456789")
     for index, page in enumerate(pages[first:], start=first):
+        if index in unnumbered:
+            continue
         x0, _, x1, _ = (float(value) for value in page.mediabox)
         label = f"Page {index + 1} of {total}"
         width = sum(widths[code - 32] for code in _pdf_text(label)) * _STAMP_SIZE / 1000
@@ -185,13 +202,6 @@ def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0) -> None:
 def page_link(page: int) -> str:
     """The address for a link to page ``page`` (from 1) of the merged PDF (see :func:`merge`)."""
     return f"{PAGE_LINK_SCHEME}{page}"
-
-
-def number(source: Path, target: Path, title: str) -> None:
-    """Copy a PDF (tags, bookmarks and links kept) with "Page n of N" stamped on every page."""
-    with pikepdf.open(source) as pdf:  # rendered lessons come with their ID index (see index_ids)
-        stamp_pages(pdf, title)
-        _save(pdf, target)
 
 
 def with_id_index(source: bytes, target: Path) -> None:
@@ -267,8 +277,9 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
     """Write the parts as one PDF with their bookmarks and links, and ``info`` as its metadata.
 
     With ``number_from``, pages from that index on are stamped with the title
-    (``info["/Title"]``) and "Page n of N". A part's links to :func:`page_link`
-    addresses lead to those pages of the merged PDF (a book's contents page).
+    (``info["/Title"]``) and "Page n of N", except those of parts not ``numbered``.
+    A part's links to :func:`page_link` addresses lead to those pages of the
+    merged PDF (a book's contents page).
     """
     merged = pikepdf.new()
     opened: list[pikepdf.Pdf] = []  # qpdf copies stream data from them when saving
@@ -279,6 +290,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
     merged_pages: list[pikepdf.Page] = []
     bookmarks: list[OutlineItem] = []
     group: OutlineItem | None = None
+    unnumbered: set[int] = set()
     dests: dict[str, Array] = {}
     try:
         for index, part in enumerate(parts):
@@ -295,6 +307,8 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
                 merged.pages.extend(source_pages)
             merged_pages = list(merged.pages)
             copied = merged_pages[offset:]
+            if not part.numbered:
+                unnumbered.update(range(offset, len(merged_pages)))
             pages = {page.objgen: copy.obj for page, copy in zip(source_pages, copied, strict=True)}
             prefix = f"part{index}-"
             tags.add(source, copied, prefix)
@@ -312,6 +326,8 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
                 group.is_closed = True  # a viewer lists the bands, and opens the one clicked
                 bookmarks.append(group)
             level = bookmarks if group is None else group.children
+            if part.nested and level:
+                level = level[-1].children
             if part.bookmark and copied:
                 level.append(OutlineItem(part.bookmark, offset))
             if "/Lang" in source.Root and "/Lang" not in merged.Root:
@@ -333,7 +349,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
         merged.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         merged.Root.PageMode = Name.UseOutlines
         if number_from is not None:
-            stamp_pages(merged, info.get("/Title", ""), first=number_from)
+            stamp_pages(merged, info.get("/Title", ""), first=number_from, unnumbered=unnumbered)
         merged.docinfo = merged.make_indirect(Dictionary({key: String(value) for key, value in info.items()}))
         with merged.open_metadata(set_pikepdf_as_editor=False) as xmp:  # PDF/UA reads the title from here
             xmp.load_from_docinfo(merged.docinfo)
