@@ -43,7 +43,7 @@ from curriculum.handoutpages import (
     put_design_css,
     write_if_changed,
 )
-from curriculum.handouts import handout_records, shared_handouts
+from curriculum.handouts import handouts_of
 from curriculum.lessonpage import BAND_LABELS, lesson_data
 from curriculum.printing import BOOK_OUTPUT_DIR as OUTPUT_DIR
 from curriculum.printing import band_pdf, bundle_pdf, lesson_pdf
@@ -401,10 +401,9 @@ def lesson_handouts(app: Sphinx, docname: str) -> list[tuple[str, Path, Path]]:
     """
     paper = app.config.curriculum_paper
     outdir = Path(app.outdir)
-    data = lesson_data(app.env)[docname]
-    borrowed = [record for _, record in shared_handouts(app.env, docname, data.get("handouts") or [])]
     found = []
-    for record in handout_records(app.env).get(docname, []) + borrowed:
+    declared = lesson_data(app.env)[docname].get("handouts") or []
+    for record in handouts_of(app.env, docname, declared):
         pdfs = {
             made.version: outdir / made.path
             for made in printables(record, paper)

@@ -23,7 +23,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
 from curriculum.handoutpages import links
-from curriculum.handouts import AUDIENCES, KINDS, handout_records, shared_handouts
+from curriculum.handouts import AUDIENCES, KINDS, handout_records, handouts_of
 from curriculum.lessonpage import BAND_LABELS, lesson_data, standards_text, time_text
 from curriculum.printing import bundle_pdf
 
@@ -140,7 +140,6 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, fromdoc: str) -> N
 
 
 def _printables(app: Sphinx, fromdoc: str, ordered: list[tuple[str, dict[str, Any]]]) -> list[nodes.Node]:
-    records = handout_records(app.env)
     from_uri = app.builder.get_target_uri(fromdoc)
     content: list[nodes.Node] = []
     for band, label in BAND_LABELS.items():
@@ -148,8 +147,7 @@ def _printables(app: Sphinx, fromdoc: str, ordered: list[tuple[str, dict[str, An
             (
                 name,
                 data,
-                records.get(name, [])
-                + [r for _, r in shared_handouts(app.env, name, data.get("handouts") or [])],
+                handouts_of(app.env, name, data.get("handouts") or []),
             )
             for name, data in ordered
             if data["band"] == band

@@ -66,6 +66,13 @@ def shared_handouts(
     return [found[handout_id] for handout_id in wanted if handout_id in found]
 
 
+def handouts_of(env: BuildEnvironment, docname: str, declared: list[str]) -> list[dict[str, Any]]:
+    """Every handout a page prints with: its own, then those it lists that other pages hold."""
+    return handout_records(env).get(docname, []) + [
+        record for _, record in shared_handouts(env, docname, declared)
+    ]
+
+
 #: A line to write on, typed as underscores ("Open: ______"), alone on its line or in a sentence.
 WRITING_LINE = re.compile(r"_{3,}")
 

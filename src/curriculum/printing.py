@@ -57,9 +57,10 @@ MANIFEST = "curriculum-print.json"
 #: Pages written since the print stage last finished: their print pages and printables may be
 #: older than their web pages (a ``--web-only`` build, a build stopped or failed before printing).
 PENDING = "curriculum-print-pending.json"
+#: The pandoc script that makes the .docx copies (see ``_render_docx``).
+DOCX_SCRIPT = Path(__file__).with_name("docx.lua")
 #: The code that turns a print page into its files, as part of every job's key: a build
 #: after an upgrade that changes what a PDF holds (not only how it looks) makes them again.
-DOCX_SCRIPT = Path(__file__).with_name("docx.lua")
 RENDER_CODE = hashlib.sha256(
     b"".join(Path(source).read_bytes() for source in (__file__, pdfmerge.__file__, DOCX_SCRIPT))
 ).hexdigest()[:16]
@@ -254,14 +255,15 @@ def _render_docx(jobs: tuple[Job, ...]) -> dict[str, str]:
     """Make the .docx of every job in one pandoc process; return the problem of each target that failed."""
     import pypandoc
 
-    targets = {str(Path(job.target).resolve()): job.target for job in jobs}
-    epochs = [int(datetime.fromisoformat(job.date).replace(tzinfo=UTC).timestamp()) for job in jobs]
+    targets, pages = {}, []  # absolute paths: the script works in each page's folder
+    for job in jobs:
+        target = str(Path(job.target).resolve())
+        targets[target] = job.target
+        epoch = int(datetime.fromisoformat(job.date).replace(tzinfo=UTC).timestamp())
+        pages.append(f"{Path(job.source).resolve()}\t{target}\t{epoch}\n")
     done = subprocess.run(
         [pypandoc.get_pandoc_path(), "lua", str(DOCX_SCRIPT)],
-        input="".join(
-            f"{Path(job.source).resolve()}\t{target}\t{epoch}\n"
-            for job, target, epoch in zip(jobs, targets, epochs, strict=True)
-        ),
+        input="".join(pages),
         capture_output=True,
         text=True,
         check=False,
