@@ -209,7 +209,8 @@ def test_band_and_whole_book_contain_their_lessons_and_no_others(built_minibook)
     assert "Mini curriculum" in cover and "All grades" in cover and "CC BY 4.0" in cover
 
 
-def test_contents_page_numbers_lead_to_the_lessons(built_minibook):
+def test_contents_page_numbers_lead_to_the_lessons_and_their_handouts(built_minibook):
+    """A teacher looking for a lesson's exit ticket in the printed book finds its page in the contents."""
     pdf = built_minibook.html / "pdf" / "online-safety-curriculum.pdf"
     reader = PdfReader(pdf)
     contents = reader.pages[1].extract_text()
@@ -218,21 +219,30 @@ def test_contents_page_numbers_lead_to_the_lessons(built_minibook):
     assert titles[0] == "Contents"
     assert "Sample lesson on asking for help" in titles and "Responding to a disclosure" in titles
     # The whole book lists its lessons under their grade bands, each band on its first lesson's page
-    # (here one lesson each). The page numbers float right, so the text layer has them apart from
-    # their titles, in order: a band's, then its lesson's.
+    # (here one lesson each), and each lesson's handouts under it. The page numbers float right, so
+    # the text layer has them apart from their titles, in order: a band's, its lesson's, its handouts'.
     lines = [line.strip() for line in contents.splitlines()]
     assert [line for line in lines if line in ("Grades 6-8", "Adults")] == ["Grades 6-8", "Adults"], contents
     entries = re.findall(r"^(.+?) \d+ min$", contents, flags=re.MULTILINE)
-    numbers = [int(line) for line in lines if line.isdigit()]
+    handouts = [line.removeprefix("Handout: ") for line in lines if line.startswith("Handout: ")]
     assert entries == ["Sample lesson on asking for help", "Responding to a disclosure"], contents
-    assert numbers[0::2] == numbers[1::2] and len(numbers) == 2 * len(entries), contents
-    numbers = numbers[1::2]
-    for title, page in zip(entries, numbers, strict=True):
+    assert handouts == ["Ask for help cards", "Letter home"], contents
+    numbers = [int(line) for line in lines if line.isdigit()]
+    band, lesson, cards, letter, adults_band, adults_lesson = numbers
+    assert band == lesson and adults_band == adults_lesson, contents
+    assert lesson < cards < letter < adults_lesson, contents
+    for title, page in (
+        (entries[0], lesson),
+        (handouts[0], cards),
+        (handouts[1], letter),
+        (entries[1], adults_lesson),
+    ):  # every page has the book's number: a handout's at its top, above its own footer
         text = reader.pages[page - 1].extract_text()
         assert title in text and f"Page {page} of {len(reader.pages)}" in text, (title, page)
-    # each entry is a link (a box for each of its parts) to its lesson's first page
+    # each entry is a link (a box for each of its parts) to its first page
     links = [annotation.get_object()["/A"]["/D"][0] for annotation in reader.pages[1]["/Annots"]]
-    assert list(dict.fromkeys(reader.get_page_number(link.get_object()) + 1 for link in links)) == numbers
+    pages = [reader.get_page_number(link.get_object()) + 1 for link in links]
+    assert list(dict.fromkeys(pages)) == list(dict.fromkeys(numbers))
 
 
 def test_pdfs_are_linked_from_the_book(built_minibook):

@@ -221,8 +221,9 @@ def merge_book(
     """Cover, contents (with page numbers), then each lesson PDF with its own bookmarks, then its handouts.
 
     ``parts`` are the lesson PDFs, each with its handouts' PDFs (see
-    :func:`lesson_handouts`), which keep their own footers and have their
-    bookmarks under the lesson's. ``contents`` is the contents template's text,
+    :func:`lesson_handouts`), which keep their own footers (the book's page
+    number goes at their top) and come under the lesson in the contents and
+    the bookmarks. ``contents`` is the contents template's text,
     its context and one entry per part; an entry's ``group`` (the whole book's
     grade bands; None in a band book) groups its part in the contents and the
     bookmarks. Everything is plain data so that books can be merged in worker
@@ -233,10 +234,18 @@ def merge_book(
     source, context, entries = contents
     template = jinja2.Environment(autoescape=True).from_string(source)
 
-    def toc_html_for(starts: list[int]) -> str:
+    def toc_html_for(starts: list[list[int]]) -> str:
         numbered = [
-            {**entry, "page": start, "link": pdfmerge.page_link(start)}
-            for entry, start in zip(entries, starts, strict=True)
+            {
+                **entry,
+                "page": start,
+                "link": pdfmerge.page_link(start),
+                "handouts": [
+                    {"title": name, "page": page, "link": pdfmerge.page_link(page)}
+                    for (name, _), page in zip(handouts, handout_starts, strict=True)
+                ],
+            }
+            for entry, (_, handouts), (start, *handout_starts) in zip(entries, parts, starts, strict=True)
         ]
         groups = [
             {"title": title, "entries": list(members)}
@@ -252,17 +261,19 @@ def merge_book(
             )
             for plan, handouts in parts
         ]
-        counts = [
-            len(plan.pages) + sum(len(handout.pages) for _, handout in handouts) for plan, handouts in lessons
+        counts = [  # per lesson: its plan's pages, then each handout's
+            [len(plan.pages), *(len(handout.pages) for _, handout in handouts)] for plan, handouts in lessons
         ]
         cover = extras.render(cover_html)
         cover_pages = pdfmerge.page_count(cover)
         toc_pages = 1
         for _ in range(3):  # the contents' own length shifts the page numbers it lists
             starts, page = [], cover_pages + toc_pages + 1
-            for count in counts:
-                starts.append(page)
-                page += count
+            for lesson_counts in counts:
+                starts.append([])
+                for count in lesson_counts:
+                    starts[-1].append(page)
+                    page += count
             toc = extras.render(toc_html_for(starts))
             length = pdfmerge.page_count(toc)
             if length == toc_pages:
@@ -297,7 +308,7 @@ def merge_book(
 def _handout_part(name: str, source: Path | pikepdf.Pdf, group: str | None = None) -> pdfmerge.Part:
     """A handout's PDF after its lesson plan: its own footer and numbers, a bookmark under the lesson's."""
     return pdfmerge.Part(
-        source, bookmark=f"Handout: {name}", keep_bookmarks=False, group=group, numbered=False, nested=True
+        source, bookmark=f"Handout: {name}", keep_bookmarks=False, group=group, own_footer=True, nested=True
     )
 
 

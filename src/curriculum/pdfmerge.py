@@ -39,6 +39,10 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 PAGE_LINK_SCHEME = "merged-page:"
 #: Left and bottom position of the page stamp, in points (the print design's footer margin).
 _STAMP_X, _STAMP_Y, _STAMP_SIZE = 54, 30, 8.5
+#: Its baseline from the top edge on a page with a footer of its own (a handout): inside every
+#: handout's top margin (the wallet cards' is the narrowest, 32 pt), and a quarter inch of white
+#: above the capitals, where printers print.
+_STAMP_TOP = 26
 #: The stamp's typeface: the print design's, as fontconfig finds it for WeasyPrint too.
 STAMP_FAMILY = "DejaVu Sans"
 #: The stamp's text is written in Windows-1252 (the WinAnsi encoding): curly quotes and dashes too.
@@ -57,8 +61,8 @@ class Part:
     #: Parts in a row with the same group have their bookmarks under one bookmark of that title (a
     #: whole book's grade band), at the group's first page, so a reader opens one band at a time.
     group: str | None = None
-    #: Stamped with the merged PDF's page numbers; a handout keeps its own footer instead.
-    numbered: bool = True
+    #: It has a footer of its own (a handout): the merged PDF's page stamp goes in its top margin.
+    own_footer: bool = False
     #: Its bookmark goes under the last bookmark before it (a lesson's handout, under the lesson).
     nested: bool = False
 
@@ -161,11 +165,12 @@ def _stamp_font(pdf: pikepdf.Pdf, text: str) -> tuple[pikepdf.Object, list[int]]
     return pdf.make_indirect(font), widths
 
 
-def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0, unnumbered: Container[int] = ()) -> None:
+def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0, at_top: Container[int] = ()) -> None:
     """Write "title" and "Page n of N" in the bottom margin of each page from ``first`` on.
 
-    Pages whose index is in ``unnumbered`` (handouts, which carry their own
-    footer in the same place) are counted but not stamped.
+    Pages whose index is in ``at_top`` (handouts, which carry their own footer
+    in the same place) have it in their top margin instead: every page of a
+    book has its number, which its contents page lists.
 
     The stamp is two lines of text in the print design's typeface, embedded
     (a subset of the characters it uses), added after the page's own drawing
@@ -177,9 +182,8 @@ def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0, unnumbered: Contai
     total = len(pages)
     font, widths = _stamp_font(pdf, f"{title}Page of 0123456789")
     for index, page in enumerate(pages[first:], start=first):
-        if index in unnumbered:
-            continue
-        x0, _, x1, _ = (float(value) for value in page.mediabox)
+        x0, _, x1, y1 = (float(value) for value in page.mediabox)
+        y = y1 - _STAMP_TOP if index in at_top else _STAMP_Y
         label = f"Page {index + 1} of {total}"
         width = sum(widths[code - 32] for code in _pdf_text(label)) * _STAMP_SIZE / 1000
         name = page.add_resource(font, Name.Font, name=Name.CurriculumStamp)  # a fixed name: same bytes
@@ -187,10 +191,10 @@ def stamp_pages(pdf: pikepdf.Pdf, title: str, first: int = 0, unnumbered: Contai
             b"Q\n/Artifact <</Type /Pagination>> BDC "
             + b" ".join(
                 [
-                    b"BT %s %.1f Tf %.1f %d Td (%s) Tj ET"
-                    % (bytes(name.unparse()), _STAMP_SIZE, x0 + _STAMP_X, _STAMP_Y, _pdf_text(title)),
-                    b"BT %s %.1f Tf %.1f %d Td (%s) Tj ET"
-                    % (bytes(name.unparse()), _STAMP_SIZE, x1 - _STAMP_X - width, _STAMP_Y, _pdf_text(label)),
+                    b"BT %s %.1f Tf %.1f %.1f Td (%s) Tj ET"
+                    % (bytes(name.unparse()), _STAMP_SIZE, x0 + _STAMP_X, y, _pdf_text(title)),
+                    b"BT %s %.1f Tf %.1f %.1f Td (%s) Tj ET"
+                    % (bytes(name.unparse()), _STAMP_SIZE, x1 - _STAMP_X - width, y, _pdf_text(label)),
                 ]
             )
             + b" EMC"
@@ -277,7 +281,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
     """Write the parts as one PDF with their bookmarks and links, and ``info`` as its metadata.
 
     With ``number_from``, pages from that index on are stamped with the title
-    (``info["/Title"]``) and "Page n of N", except those of parts not ``numbered``.
+    (``info["/Title"]``) and "Page n of N", at the top of the pages of parts with their ``own_footer``.
     A part's links to :func:`page_link` addresses lead to those pages of the
     merged PDF (a book's contents page).
     """
@@ -290,7 +294,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
     merged_pages: list[pikepdf.Page] = []
     bookmarks: list[OutlineItem] = []
     group: OutlineItem | None = None
-    unnumbered: set[int] = set()
+    at_top: set[int] = set()
     dests: dict[str, Array] = {}
     try:
         for index, part in enumerate(parts):
@@ -307,8 +311,8 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
                 merged.pages.extend(source_pages)
             merged_pages = list(merged.pages)
             copied = merged_pages[offset:]
-            if not part.numbered:
-                unnumbered.update(range(offset, len(merged_pages)))
+            if part.own_footer:
+                at_top.update(range(offset, len(merged_pages)))
             pages = {page.objgen: copy.obj for page, copy in zip(source_pages, copied, strict=True)}
             prefix = f"part{index}-"
             tags.add(source, copied, prefix)
@@ -349,7 +353,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
         merged.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         merged.Root.PageMode = Name.UseOutlines
         if number_from is not None:
-            stamp_pages(merged, info.get("/Title", ""), first=number_from, unnumbered=unnumbered)
+            stamp_pages(merged, info.get("/Title", ""), first=number_from, at_top=at_top)
         merged.docinfo = merged.make_indirect(Dictionary({key: String(value) for key, value in info.items()}))
         with merged.open_metadata(set_pikepdf_as_editor=False) as xmp:  # PDF/UA reads the title from here
             xmp.load_from_docinfo(merged.docinfo)
