@@ -9,7 +9,7 @@ import pikepdf
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import lines_by_height, tags_of, unembedded_fonts
+from conftest import ROOT, lines_by_height, tags_of, unembedded_fonts
 
 LETTER, A4 = (612, 792), (595, 842)
 
@@ -243,6 +243,43 @@ def test_contents_page_numbers_lead_to_the_lessons_and_their_handouts(built_mini
     links = [annotation.get_object()["/A"]["/D"][0] for annotation in reader.pages[1]["/Annots"]]
     pages = [reader.get_page_number(link.get_object()) + 1 for link in links]
     assert list(dict.fromkeys(pages)) == list(dict.fromkeys(numbers))
+
+
+def test_a_title_too_long_for_one_line_keeps_its_page_number_off_its_handouts_line(tmp_path):
+    """A long lesson title wraps short of its page number, which stays on the title's first line."""
+    from weasyprint import HTML
+
+    from curriculum.bookpdf import merge_book
+
+    plan, sheet = tmp_path / "plan.pdf", tmp_path / "sheet.pdf"
+    for path, text in ((plan, "The plan"), (sheet, "The sheet")):
+        HTML(string=f"<p>{text}</p>").write_pdf(path)
+    title = "Commercial sexual exploitation of children: what educators should know, and how to respond"
+    context = {
+        "book_title": "Book",
+        "label": "Adults",
+        "date": "2026-01-01",
+        "css": (ROOT / "handouts" / "book.css").read_text(encoding="utf-8"),
+        "license": "CC BY 4.0",
+        "language": "en",
+    }
+    entries = [{"title": title, "band": "Adults", "minutes": 13, "group": None}]
+    target = tmp_path / "book.pdf"
+    merge_book(
+        [(plan, [("Signs and reporting", sheet)])],
+        "<p>Cover</p>",
+        ((ROOT / "handouts" / "contents.html").read_text(encoding="utf-8"), context, entries),
+        target,
+        "Book: Adults",
+        "letter",
+        "2026-01-01",
+        tmp_path / "cache",
+    )
+    rows = [[text.strip() for text in row] for row in lines_by_height(PdfReader(target).pages[1]).values()]
+    (lesson,) = [row for row in rows if row and row[0].startswith("Commercial sexual")]
+    (handout,) = [row for row in rows if "Handout: Signs and reporting" in row]
+    assert "3" in lesson, rows  # the plan starts on page 3, after the cover and the contents
+    assert "4" in handout and "3" not in handout, rows
 
 
 def test_pdfs_are_linked_from_the_book(built_minibook):
