@@ -219,15 +219,17 @@ def test_contents_page_numbers_lead_to_the_lessons_and_their_handouts(built_mini
     assert titles[0] == "Contents"
     assert "Sample lesson on asking for help" in titles and "Responding to a disclosure" in titles
     # The whole book lists its lessons under their grade bands, each band on its first lesson's page
-    # (here one lesson each), and each lesson's handouts under it. The page numbers float right, so
-    # the text layer has them apart from their titles, in order: a band's, its lesson's, its handouts'.
+    # (here one lesson each), and each lesson's handouts under it, every line ending in its page.
     lines = [line.strip() for line in contents.splitlines()]
-    assert [line for line in lines if line in ("Grades 6-8", "Adults")] == ["Grades 6-8", "Adults"], contents
-    entries = re.findall(r"^(.+?) \d+ min$", contents, flags=re.MULTILINE)
-    handouts = [line.removeprefix("Handout: ") for line in lines if line.startswith("Handout: ")]
+    rows = [re.fullmatch(r"(.+?) (\d+)", line) for line in lines[1:-1]]
+    assert all(rows), contents
+    names = [row[1] for row in rows]
+    numbers = [int(row[2]) for row in rows]
+    assert [name for name in names if name in ("Grades 6-8", "Adults")] == ["Grades 6-8", "Adults"], contents
+    entries = [name.removesuffix(" min").rsplit(" ", 1)[0] for name in names if name.endswith(" min")]
+    handouts = [name.removeprefix("Handout: ") for name in names if name.startswith("Handout: ")]
     assert entries == ["Sample lesson on asking for help", "Responding to a disclosure"], contents
     assert handouts == ["Ask for help cards", "Letter home"], contents
-    numbers = [int(line) for line in lines if line.isdigit()]
     band, lesson, cards, letter, adults_band, adults_lesson = numbers
     assert band == lesson and adults_band == adults_lesson, contents
     assert lesson < cards < letter < adults_lesson, contents
