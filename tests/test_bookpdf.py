@@ -284,6 +284,51 @@ def test_a_title_too_long_for_one_line_keeps_its_page_number_off_its_handouts_li
     assert "4" in handout and "3" not in handout, rows
 
 
+def test_contents_running_over_several_pages_number_every_lesson_after_them(tmp_path):
+    """Sixty lessons fill more than one contents page; each number still leads to its lesson's page."""
+    from weasyprint import HTML
+
+    from curriculum.bookpdf import merge_book
+
+    context = {
+        "book_title": "Book",
+        "label": "Adults",
+        "date": "2026-01-01",
+        "css": (ROOT / "handouts" / "book.css").read_text(encoding="utf-8"),
+        "license": "CC BY 4.0",
+        "language": "en",
+    }
+    parts, entries = [], []
+    for number in range(60):
+        plan = tmp_path / f"plan-{number}.pdf"
+        HTML(string=f"<p>Plan of lesson {number}</p>").write_pdf(plan)
+        parts.append((plan, []))
+        entries.append({"title": f"Lesson {number}", "band": "Adults", "minutes": 10, "group": None})
+    target = tmp_path / "book.pdf"
+    merge_book(
+        parts,
+        "<p>Cover</p>",
+        ((ROOT / "handouts" / "contents.html").read_text(encoding="utf-8"), context, entries),
+        target,
+        "Book: Adults",
+        "letter",
+        "2026-01-01",
+        tmp_path / "cache",
+    )
+    reader = PdfReader(target)
+    contents_pages = len(reader.pages) - 1 - 60
+    assert contents_pages > 1
+    listed = {}
+    for page in reader.pages[1 : 1 + contents_pages]:
+        for row in lines_by_height(page).values():
+            words = " ".join(text.strip() for text in row).split()
+            if words[:1] == ["Lesson"] and words[-1].isdigit():
+                listed[int(words[1])] = int(words[-1])
+    assert sorted(listed) == list(range(60))
+    for number, page in listed.items():
+        assert f"Plan of lesson {number}" in reader.pages[page - 1].extract_text(), (number, page)
+
+
 def test_pdfs_are_linked_from_the_book(built_minibook):
     lesson = BeautifulSoup(built_minibook.page("lessons/6-8/sample-lesson.html"), "html.parser")
     link = lesson.select_one("section#at-a-glance a[href$='.pdf']")

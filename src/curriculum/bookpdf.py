@@ -185,21 +185,33 @@ class _Extras:
     def __init__(self, folder: Path, paper: str) -> None:
         self.folder, self.paper, self.used = folder, paper, set()
 
-    def render(self, html: str) -> bytes:
-        """The PDF of one extra page, from the cache when the same HTML was rendered before."""
+    def render(self, html: str, pages: int | None = None) -> tuple[bytes | None, int]:
+        """The PDF of some extra pages and its page count, from the cache when the same HTML was rendered.
+
+        With ``pages``, a layout of another length is counted but not written (None): the contents
+        list page numbers that shift with their own length, and writing a PDF to throw away costs
+        a third as much again as laying it out (at 300 lessons the contents run to 40 pages).
+        """
         key = f"{printing.renderer_version('pdf')}\0{MERGE_CODE}\0{self.paper}\0{html}"
         digest = hashlib.sha256(key.encode())
         path = self.folder / f"{digest.hexdigest()[:24]}.pdf"
-        self.used.add(path)
         if path.exists():
-            return path.read_bytes()
+            self.used.add(path)
+            pdf = path.read_bytes()
+            return pdf, pdfmerge.page_count(pdf)
         from weasyprint import CSS, HTML
 
         paper = CSS(string=f"@page {{ size: {printing.PAPERS[self.paper]}; }}")
-        pdf = HTML(string=html).write_pdf(stylesheets=[paper], pdf_variant="pdf/ua-1")  # tagged, like lessons
+        document = HTML(string=html).render(
+            stylesheets=[paper], pdf_variant="pdf/ua-1"
+        )  # tagged, like lessons
+        if pages is not None and len(document.pages) != pages:
+            return None, len(document.pages)
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1")
         self.folder.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pdf)
-        return pdf
+        self.used.add(path)
+        return pdf, len(document.pages)
 
     def forget_unused(self) -> None:
         """Delete the renders this book no longer uses."""
@@ -264,21 +276,18 @@ def merge_book(
         counts = [  # per lesson: its plan's pages, then each handout's
             [len(plan.pages), *(len(handout.pages) for _, handout in handouts)] for plan, handouts in lessons
         ]
-        cover = extras.render(cover_html)
-        cover_pages = pdfmerge.page_count(cover)
-        toc_pages = 1
-        for _ in range(3):  # the contents' own length shifts the page numbers it lists
+        cover, cover_pages = extras.render(cover_html)
+        toc, toc_pages = None, 1
+        for attempt in range(3):  # the contents' own length shifts the page numbers it lists
             starts, page = [], cover_pages + toc_pages + 1
             for lesson_counts in counts:
                 starts.append([])
                 for count in lesson_counts:
                     starts[-1].append(page)
                     page += count
-            toc = extras.render(toc_html_for(starts))
-            length = pdfmerge.page_count(toc)
-            if length == toc_pages:
+            toc, toc_pages = extras.render(toc_html_for(starts), pages=toc_pages if attempt < 2 else None)
+            if toc is not None:
                 break
-            toc_pages = length
         stamp = f"D:{date.replace('-', '')}"
         pdfmerge.merge(
             [
