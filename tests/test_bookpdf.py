@@ -284,8 +284,8 @@ def test_a_title_too_long_for_one_line_keeps_its_page_number_off_its_handouts_li
     assert "4" in handout and "3" not in handout, rows
 
 
-def test_contents_running_over_several_pages_number_every_lesson_after_them(tmp_path):
-    """Sixty lessons fill more than one contents page; each number still leads to its lesson's page."""
+def merge_sixty_lessons(folder: Path, target: Path) -> None:
+    """Merge a book of sixty one-page lessons (more than one contents page) in ``folder``; cache beside them."""
     from weasyprint import HTML
 
     from curriculum.bookpdf import merge_book
@@ -300,11 +300,11 @@ def test_contents_running_over_several_pages_number_every_lesson_after_them(tmp_
     }
     parts, entries = [], []
     for number in range(60):
-        plan = tmp_path / f"plan-{number}.pdf"
-        HTML(string=f"<p>Plan of lesson {number}</p>").write_pdf(plan)
+        plan = folder / f"plan-{number}.pdf"
+        if not plan.exists():
+            HTML(string=f"<p>Plan of lesson {number}</p>").write_pdf(plan)
         parts.append((plan, []))
         entries.append({"title": f"Lesson {number}", "band": "Adults", "minutes": 10, "group": None})
-    target = tmp_path / "book.pdf"
     merge_book(
         parts,
         "<p>Cover</p>",
@@ -313,8 +313,14 @@ def test_contents_running_over_several_pages_number_every_lesson_after_them(tmp_
         "Book: Adults",
         "letter",
         "2026-01-01",
-        tmp_path / "cache",
+        folder / "cache",
     )
+
+
+def test_contents_running_over_several_pages_number_every_lesson_after_them(tmp_path):
+    """Sixty lessons fill more than one contents page; each number still leads to its lesson's page."""
+    target = tmp_path / "book.pdf"
+    merge_sixty_lessons(tmp_path, target)
     reader = PdfReader(target)
     contents_pages = len(reader.pages) - 1 - 60
     assert contents_pages > 1
@@ -327,6 +333,24 @@ def test_contents_running_over_several_pages_number_every_lesson_after_them(tmp_
     assert sorted(listed) == list(range(60))
     for number, page in listed.items():
         assert f"Plan of lesson {number}" in reader.pages[page - 1].extract_text(), (number, page)
+
+
+def test_a_book_merged_again_from_the_same_lessons_lays_out_no_page(tmp_path, monkeypatch):
+    """A rebuild reuses the cover and contents, and knows the contents' length without laying it out.
+
+    The first merge of a book with several contents pages lays out a one-page
+    guess, which is the wrong length; the second merge must not lay it out again.
+    """
+    import weasyprint
+
+    merge_sixty_lessons(tmp_path, tmp_path / "first.pdf")
+
+    def no_layout(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a page was laid out again")
+
+    monkeypatch.setattr(weasyprint, "HTML", no_layout)
+    merge_sixty_lessons(tmp_path, tmp_path / "again.pdf")
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "first.pdf").read_bytes()
 
 
 def test_pdfs_are_linked_from_the_book(built_minibook):

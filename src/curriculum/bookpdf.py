@@ -19,6 +19,7 @@ import hashlib
 import itertools
 import json
 import posixpath
+import re
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,10 @@ def write_css(app: Sphinx) -> None:
     put_design_css(app, "book.css", f"{OUTPUT_DIR}/pages")
 
 
+#: A page number of the contents page (see handouts/contents.html).
+_PAGE_NUMBER = re.compile(r'<span class="contents-page-number">[^<]*</span>')
+
+
 class _Extras:
     """Cover and contents pages of one book, rendered once and kept while their HTML stays the same.
 
@@ -192,19 +197,12 @@ class _Extras:
         list page numbers that shift with their own length, and writing a PDF to throw away costs
         a third as much again as laying it out (at 300 lessons the contents run to 40 pages).
         """
-        key = f"{printing.renderer_version('pdf')}\0{MERGE_CODE}\0{self.paper}\0{html}"
-        digest = hashlib.sha256(key.encode())
-        path = self.folder / f"{digest.hexdigest()[:24]}.pdf"
+        path = self._cached(html, ".pdf")
         if path.exists():
             self.used.add(path)
             pdf = path.read_bytes()
             return pdf, pdfmerge.page_count(pdf)
-        from weasyprint import CSS, HTML
-
-        paper = CSS(string=f"@page {{ size: {printing.PAPERS[self.paper]}; }}")
-        document = HTML(string=html).render(
-            stylesheets=[paper], pdf_variant="pdf/ua-1"
-        )  # tagged, like lessons
+        document = self._layout(html)
         if pages is not None and len(document.pages) != pages:
             return None, len(document.pages)
         pdf = document.write_pdf(pdf_variant="pdf/ua-1")
@@ -213,9 +211,31 @@ class _Extras:
         self.used.add(path)
         return pdf, len(document.pages)
 
+    def count(self, html: str) -> int:
+        """How many pages some extra pages take: laid out (not written) once, then kept."""
+        path = self._cached(html, ".pages")
+        self.used.add(path)
+        if path.exists():
+            return int(path.read_text(encoding="ascii"))
+        pages = len(self._layout(html).pages)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(str(pages), encoding="ascii")
+        return pages
+
+    def _cached(self, html: str, suffix: str) -> Path:
+        """Where what is known of the HTML's pages is kept: its PDF, or its page count."""
+        key = f"{printing.renderer_version('pdf')}\0{MERGE_CODE}\0{self.paper}\0{html}"
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}{suffix}"
+
+    def _layout(self, html: str) -> Any:
+        from weasyprint import CSS, HTML
+
+        paper = CSS(string=f"@page {{ size: {printing.PAPERS[self.paper]}; }}")
+        return HTML(string=html).render(stylesheets=[paper], pdf_variant="pdf/ua-1")  # tagged, like lessons
+
     def forget_unused(self) -> None:
-        """Delete the renders this book no longer uses."""
-        for path in self.folder.glob("*.pdf"):
+        """Delete the renders (and counted lengths) this book no longer uses."""
+        for path in [*self.folder.glob("*.pdf"), *self.folder.glob("*.pages")]:
             if path not in self.used:
                 path.unlink()
 
@@ -276,15 +296,23 @@ def merge_book(
         counts = [  # per lesson: its plan's pages, then each handout's
             [len(plan.pages), *(len(handout.pages) for _, handout in handouts)] for plan, handouts in lessons
         ]
-        cover, cover_pages = extras.render(cover_html)
-        toc, toc_pages = None, 1
-        for attempt in range(3):  # the contents' own length shifts the page numbers it lists
+
+        def starts_after(toc_pages: int) -> list[list[int]]:
+            """Per lesson, the first page of its plan and of each handout, after cover and contents."""
             starts, page = [], cover_pages + toc_pages + 1
             for lesson_counts in counts:
                 starts.append([])
                 for count in lesson_counts:
                     starts[-1].append(page)
                     page += count
+            return starts
+
+        cover, cover_pages = extras.render(cover_html)
+        # The contents' own length shifts the page numbers they list. Their numbers stand beside the
+        # lines (book.css), so the contents without them take as many pages, and lay out in half the time.
+        toc_pages = extras.count(_PAGE_NUMBER.sub("", toc_html_for(starts_after(1))))
+        for attempt in range(3):  # a design that lets the numbers move the lines may need another try
+            starts = starts_after(toc_pages)
             toc, toc_pages = extras.render(toc_html_for(starts), pages=toc_pages if attempt < 2 else None)
             if toc is not None:
                 break
