@@ -7,6 +7,7 @@ Loaded by Jupyter Book through ``sphinx.extra_extensions: [curriculum]`` in
 from __future__ import annotations
 
 import ctypes.util
+import gc
 import hashlib
 import os
 from functools import cache
@@ -67,6 +68,18 @@ def _keep_numfig(app: Sphinx) -> None:
 #: release, loaded by sphinx-external-toc) only replaces how section numbers are
 #: assigned, which Sphinx does in the main process after reading.
 READ_SAFE = ("sphinx_multitoc_numbering",)
+
+
+def _collect_garbage_less_often() -> None:
+    """Have Python look for garbage cycles after 50,000 new objects instead of 700.
+
+    A build holds millions of long-lived objects (Sphinx's environment and
+    doctrees, WeasyPrint's boxes), and Python's default thresholds walk them
+    again and again while they grow: an edited lesson rebuilt in 3.8 s instead
+    of 4.3, a full build spent a tenth less in its print workers (which inherit
+    the setting), for 30 MB more at peak. As mypy does for the same reason.
+    """
+    gc.set_threshold(50_000, 20, 100)
 
 
 def _read_on_all_cores(app: Sphinx) -> None:
@@ -144,6 +157,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     timings.setup(app)
     _keep_numfig(app)
+    _collect_garbage_less_often()
     _read_on_all_cores(app)
     blocks.setup(app)
     printing.setup(app)
