@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -25,17 +24,15 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def _jupyter_book() -> str:
-    """The jupyter-book script installed beside this interpreter (a venv), else on PATH."""
-    beside = Path(sys.executable).with_name("jupyter-book")
-    return str(beside) if beside.exists() else shutil.which("jupyter-book") or "jupyter-book"
-
-
 def build(
     root: Path, output: Path | None, strict: bool, region: str | None = None, web_only: bool = False
 ) -> int:
-    """Build the web book with Jupyter Book, warnings as errors, and say where it is."""
-    command = [_jupyter_book(), "build", str(root), "--quiet"]
+    """Build the web book with Jupyter Book, warnings as errors, and say where it is.
+
+    Jupyter Book runs in its own process, through :mod:`curriculum.jupyterbook`,
+    which ends it without freeing every object first.
+    """
+    command = [sys.executable, "-m", "curriculum.jupyterbook", "build", str(root), "--quiet"]
     if output is not None:
         command += ["--path-output", str(output)]
     if strict:
