@@ -5,7 +5,8 @@ A classroom may have no internet, or a filter that blocks every page with
 HTML build the whole of ``_build/html`` (pages, search, handout PDFs and Word
 files) goes into one zip that a teacher downloads once and unpacks anywhere.
 
-The zip is reproducible: entries sorted, fixed timestamps and permissions, so
+The zip is reproducible: entries sorted (the pages, then the PDFs and Word
+files), fixed timestamps and permissions, so
 two builds of the same site give the same bytes (and mirrors or checksums do
 not churn).  Its comment holds a fingerprint of the contents, so a rebuild that
 changed nothing does not write it again.
@@ -25,6 +26,7 @@ import hashlib
 import os
 import posixpath
 import re
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -47,13 +49,15 @@ ROOT_FOLDER = "online-safety-curriculum-site"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 #: Already compressed: stored as they are (deflating them again costs time and saves nothing).
 STORED_SUFFIXES = {".pdf", ".docx", ".zip", ".png", ".jpg", ".jpeg", ".gif", ".woff", ".woff2", ".gz"}
+#: What the print stage makes, after the pages: zipped last.
+PRINTABLE_SUFFIXES = (".pdf", ".docx")
 #: Deflate level of the rest: level 1 zips the site in 0.2 s instead of 0.5 s (level 6), for a
 #: zip 3 % bigger (21.1 MB against 20.5 MB), and the zip is made again on every build that changed a page.
 DEFLATE_LEVEL = 1
 #: Build bookkeeping that a reader never needs.
 SKIPPED_NAMES = {".buildinfo"}
 #: Changes whenever the zip's layout changes, so an old zip is never taken as current.
-FORMAT = b"curriculum-offline-zip/1"
+FORMAT = b"curriculum-offline-zip/2"
 
 #: Stylesheets and scripts of features the book does not use (notebooks, live code).
 UNUSED_ASSETS = ("mystnb.", "sphinx-thebe.")
@@ -71,20 +75,45 @@ _SEARCH_TOOLS = re.compile(
 
 
 def site_files(outdir: Path) -> Iterator[tuple[str, Path]]:
-    """Every file of the site as ``(name in the zip, path)``, sorted, without the zip itself."""
+    """Every file of the site as ``(name in the zip, path)``: the pages sorted, then the printables sorted.
+
+    Without the zip itself. The printables (PDFs and Word files) come last
+    because the print stage makes them after the pages: the pages are zipped
+    while it works (see :class:`SiteZip`).
+    """
     skip = {outdir / ZIP_PATH}
-    for path in sorted(outdir.rglob("*")):
-        if not path.is_file() or path in skip or path.name in SKIPPED_NAMES or path.name.endswith(".tmp"):
-            continue
-        yield f"{ROOT_FOLDER}/{path.relative_to(outdir).as_posix()}", path
+    files = [
+        (f"{ROOT_FOLDER}/{path.relative_to(outdir).as_posix()}", path)
+        for path in sorted(outdir.rglob("*"))
+        if path.is_file()
+        and path not in skip
+        and path.name not in SKIPPED_NAMES
+        and not path.name.endswith(".tmp")
+    ]
+    yield from (entry for entry in files if not _printable(entry[1]))
+    yield from (entry for entry in files if _printable(entry[1]))
+
+
+def _printable(path: Path) -> bool:
+    return path.suffix.lower() in PRINTABLE_SUFFIXES
+
+
+def _digest(files: list[tuple[str, Path]]) -> bytes:
+    digest = hashlib.sha256()
+    for name, path in files:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest().encode()
 
 
 def fingerprint(files: list[tuple[str, Path]]) -> bytes:
-    """A digest of every name and content, stored in the zip comment to notice "nothing changed"."""
-    digest = hashlib.sha256(FORMAT)
-    for name, path in files:
-        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return FORMAT + b" " + digest.hexdigest().encode()
+    """A digest of every name and content, stored in the zip comment to notice "nothing changed".
+
+    The pages and the printables have a digest each, so a build can tell
+    before its print stage whether the pages changed.
+    """
+    pages = [entry for entry in files if not _printable(entry[1])]
+    printables = [entry for entry in files if _printable(entry[1])]
+    return b" ".join((FORMAT, _digest(pages), _digest(printables)))
 
 
 def current_fingerprint(zip_path: Path) -> bytes | None:
@@ -96,18 +125,23 @@ def current_fingerprint(zip_path: Path) -> bytes | None:
         return None
 
 
+def _add(archive: zipfile.ZipFile, files: list[tuple[str, Path]]) -> None:
+    """Add files with fixed times and permissions, so the same site gives the same bytes."""
+    for name, path in files:
+        info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+        info.create_system = 3  # Unix, so the permissions below are read everywhere
+        info.external_attr = 0o644 << 16
+        stored = path.suffix.lower() in STORED_SUFFIXES
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        archive.writestr(info, path.read_bytes(), compresslevel=None if stored else DEFLATE_LEVEL)
+
+
 def write_zip(zip_path: Path, files: list[tuple[str, Path]], comment: bytes) -> None:
     """Write the zip deterministically, to a temporary file first so a reader never gets half a zip."""
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     partial = zip_path.with_name(zip_path.name + ".tmp")
     with zipfile.ZipFile(partial, "w") as archive:
-        for name, path in files:
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-            info.create_system = 3  # Unix, so the permissions below are read everywhere
-            info.external_attr = 0o644 << 16
-            stored = path.suffix.lower() in STORED_SUFFIXES
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes(), compresslevel=None if stored else DEFLATE_LEVEL)
+        _add(archive, files)
         archive.comment = comment
     os.replace(partial, zip_path)
 
@@ -121,6 +155,55 @@ def make_site_zip(outdir: Path) -> bool:
         return False
     write_zip(zip_path, files, comment)
     return True
+
+
+class SiteZip:
+    """The site's zip, its pages zipped in a thread while the print stage makes the printables.
+
+    Zipping the pages (compressing 800 files) is a quarter of a second; the
+    build's main process only waits while the workers print and merge, so a
+    rebuild after an edit gets the zip for nothing. Started only when the pages
+    changed since the zip was made: a rebuild that changed nothing zips nothing.
+    """
+
+    def __init__(self, outdir: Path) -> None:
+        self.outdir, self.zip_path = outdir, outdir / ZIP_PATH
+        self.partial = self.zip_path.with_name(self.zip_path.name + ".tmp")
+        self.pages = [entry for entry in site_files(outdir) if not _printable(entry[1])]
+        self.archive: zipfile.ZipFile | None = None
+        self.error: Exception | None = None
+        self.thread: threading.Thread | None = None
+        known = (current_fingerprint(self.zip_path) or b"").split(b" ")
+        if known[:2] != [FORMAT, _digest(self.pages)]:
+            self.partial.parent.mkdir(parents=True, exist_ok=True)
+            self.archive = zipfile.ZipFile(self.partial, "w")
+            # A daemon: a build stopped by an error in its print stage does not wait for it.
+            self.thread = threading.Thread(target=self._zip_pages, daemon=True)
+            self.thread.start()
+
+    def _zip_pages(self) -> None:
+        assert self.archive is not None
+        try:
+            _add(self.archive, self.pages)
+        except Exception as error:  # a page deleted meanwhile: finish() zips the site again
+            self.error = error
+
+    def finish(self) -> bool:
+        """Add the printables and put the zip in place, unless it holds this site already; True if written."""
+        if self.thread is None or self.archive is None:
+            return make_site_zip(self.outdir)
+        self.thread.join()
+        files = list(site_files(self.outdir))
+        if self.error is not None or files[: len(self.pages)] != self.pages:
+            # A page came or went meanwhile: zip it all again (which reports an error that stays).
+            self.archive.close()
+            self.partial.unlink()
+            return make_site_zip(self.outdir)
+        with self.archive as archive:
+            _add(archive, files[len(self.pages) :])
+            archive.comment = fingerprint(files)
+        os.replace(self.partial, self.zip_path)
+        return True
 
 
 def lighter_head(html: str, pagename: str) -> str:
@@ -170,12 +253,23 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
             ref["refuri"] = posixpath.relpath(ZIP_PATH, here)
 
 
+def _zips_site(app: Sphinx, exception: Exception | None) -> bool:
+    return exception is None and app.builder.name == "html" and not printing.web_only()
+
+
+def on_build_finished_early(app: Sphinx, exception: Exception | None) -> None:
+    """Start zipping the pages before the print stage (which makes the printables)."""
+    if _zips_site(app, exception):
+        app.curriculum_site_zip = SiteZip(Path(app.outdir))
+
+
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    """Zip the finished site (after the handout PDFs, which are part of it)."""
-    if exception is not None or app.builder.name != "html" or printing.web_only():
+    """Finish the zip of the site (after the handout PDFs, which are part of it)."""
+    zip_in_progress = getattr(app, "curriculum_site_zip", None)
+    if not _zips_site(app, exception) or zip_in_progress is None:
         return
     started = time.perf_counter()
-    written = make_site_zip(Path(app.outdir))
+    written = zip_in_progress.finish()
     logger.info(
         "offline: %s %s in %.1f s",
         "wrote" if written else "unchanged:",
@@ -190,6 +284,7 @@ def setup(app: Sphinx) -> None:
     # After sphinx-thebe (default priority) has added its settings to the doctree.
     app.connect("doctree-resolved", on_doctree_resolved, priority=900)
     app.connect("html-page-context", on_html_page_context)
-    # Last of all build-finished handlers: the print stage (default priority)
-    # writes the PDFs and Word files that belong in the zip.
+    # The pages are zipped while the print stage (default priority) writes the PDFs and Word
+    # files, which are added last of all build-finished handlers.
+    app.connect("build-finished", on_build_finished_early, priority=400)
     app.connect("build-finished", on_build_finished, priority=900)
