@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 from conftest import ROOT, run_build
+from curriculum import WEB_ONLY_ENV
 
 spec = importlib.util.spec_from_file_location("benchmark_run", ROOT / "benchmarks" / "run.py")
 benchmark = importlib.util.module_from_spec(spec)
@@ -23,7 +24,7 @@ spec.loader.exec_module(benchmark)
 
 def test_the_synthetic_curriculum_builds_without_a_warning(tmp_path):
     book = benchmark.synthetic(4)(tmp_path / "book")
-    build = run_build(book, env={**os.environ, benchmark.WEB_ONLY_ENV: "1"})
+    build = run_build(book, env={**os.environ, WEB_ONLY_ENV: "1"})
     assert build.returncode == 0, build.output
     assert len(list((build.html / "lessons").rglob("lesson-*.html"))) == 4
 
