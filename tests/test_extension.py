@@ -99,3 +99,25 @@ def test_pages_are_read_on_every_core_and_their_warnings_still_name_file_and_lin
     assert "LES020 unknown source 'no-such-source'" in parallel.output
     readers = (tmp_path / "pids").read_text().split()
     assert len(readers) == 8 and len(set(readers)) > 1
+
+
+def test_a_template_edited_between_builds_shows_in_the_next_build(minibook):
+    """The theme's templates stay compiled between builds; an edited one is compiled again."""
+    minibook.edit(
+        "_config.yml", "    nitpicky: true\n", "    nitpicky: true\n    templates_path: [_templates]\n"
+    )
+    template = minibook.file("_templates/genindex.html")
+    template.parent.mkdir()
+    override = '{% extends "!genindex.html" %}{% block body %}<p>MARK</p>{{ super() }}{% endblock %}'
+    template.write_text(override.replace("MARK", "First wording"), encoding="utf-8")
+    web_only = {**os.environ, WEB_ONLY_ENV: "1"}
+    first = minibook.build(env=web_only)
+    assert first.returncode == 0, first.output
+    assert "First wording" in first.page("genindex.html")
+    kept = list((minibook.src / "_build" / ".doctrees" / "curriculum-templates").rglob("*.cache"))
+    assert len(kept) > 10, "the compiled templates are kept"
+    template.write_text(override.replace("MARK", "Second wording"), encoding="utf-8")
+    second = minibook.build(env=web_only)
+    assert second.returncode == 0, second.output
+    page = second.page("genindex.html")
+    assert "Second wording" in page and "First wording" not in page
