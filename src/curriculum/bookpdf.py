@@ -195,7 +195,7 @@ class _Extras:
 
         With ``pages``, a layout of another length is counted but not written (None): the contents
         list page numbers that shift with their own length, and writing a PDF to throw away costs
-        a third as much again as laying it out (at 300 lessons the contents run to 40 pages).
+        a third as much again as laying it out (at 300 lessons the contents run to 45 pages).
         """
         path = self._cached(html, ".pdf")
         if path.exists():
