@@ -173,8 +173,9 @@ class SiteZip:
         self.archive: zipfile.ZipFile | None = None
         self.error: Exception | None = None
         self.thread: threading.Thread | None = None
+        self.pages_digest = _digest(self.pages)
         known = (current_fingerprint(self.zip_path) or b"").split(b" ")
-        if known[:2] != [FORMAT, _digest(self.pages)]:
+        if known[:2] != [FORMAT, self.pages_digest]:
             self.partial.parent.mkdir(parents=True, exist_ok=True)
             self.archive = zipfile.ZipFile(self.partial, "w")
             # A daemon: a build stopped by an error in its print stage does not wait for it.
@@ -199,9 +200,11 @@ class SiteZip:
             self.archive.close()
             self.partial.unlink()
             return make_site_zip(self.outdir)
+        printables = files[len(self.pages) :]
         with self.archive as archive:
-            _add(archive, files[len(self.pages) :])
-            archive.comment = fingerprint(files)
+            _add(archive, printables)
+            # The pages as hashed before the print stage, which writes none (their names were checked).
+            archive.comment = b" ".join((FORMAT, self.pages_digest, _digest(printables)))
         os.replace(self.partial, self.zip_path)
         return True
 
