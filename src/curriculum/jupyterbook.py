@@ -35,6 +35,11 @@ def main() -> None:
         status = 0
     except SystemExit as done:  # how a click command ends, well or not
         status = exit_status(done.code)
+    # The print workers, if a build stopped before it could end them: a normal exit would
+    # join them (concurrent.futures does so at interpreter shutdown, which os._exit skips).
+    printing = sys.modules.get("curriculum.printing")  # loaded with the extension, if it was
+    if printing is not None:
+        printing.stop_workers()
     atexit._run_exitfuncs()  # what the libraries asked for at exit (logging, worker processes, temp files)
     sys.stdout.flush()
     sys.stderr.flush()
