@@ -247,16 +247,10 @@ def test_contents_page_numbers_lead_to_the_lessons_and_their_handouts(built_mini
     assert list(dict.fromkeys(pages)) == list(dict.fromkeys(numbers))
 
 
-def test_a_title_too_long_for_one_line_keeps_its_page_number_off_its_handouts_line(tmp_path):
-    """A long lesson title wraps short of its page number, which stays on the title's first line."""
-    from weasyprint import HTML
-
+def merge_adults_book(parts: list, entries: list[dict], target: Path, cache: Path) -> None:
+    """Merge a book of adult guides with the real contents template and print CSS, and a one-line cover."""
     from curriculum.bookpdf import merge_book
 
-    plan, sheet = tmp_path / "plan.pdf", tmp_path / "sheet.pdf"
-    for path, text in ((plan, "The plan"), (sheet, "The sheet")):
-        HTML(string=f"<p>{text}</p>").write_pdf(path)
-    title = "Commercial sexual exploitation of children: what educators should know, and how to respond"
     context = {
         "book_title": "Book",
         "label": "Adults",
@@ -265,18 +259,29 @@ def test_a_title_too_long_for_one_line_keeps_its_page_number_off_its_handouts_li
         "license": "CC BY 4.0",
         "language": "en",
     }
-    entries = [{"title": title, "band": "Adults", "minutes": 13, "group": None}]
-    target = tmp_path / "book.pdf"
     merge_book(
-        [(plan, [("Signs and reporting", sheet)])],
+        parts,
         "<p>Cover</p>",
         ((ROOT / "handouts" / "contents.html").read_text(encoding="utf-8"), context, entries),
         target,
         "Book: Adults",
         "letter",
         "2026-01-01",
-        tmp_path / "cache",
+        cache,
     )
+
+
+def test_a_title_too_long_for_one_line_keeps_its_page_number_off_its_handouts_line(tmp_path):
+    """A long lesson title wraps short of its page number, which stays on the title's first line."""
+    from weasyprint import HTML
+
+    plan, sheet = tmp_path / "plan.pdf", tmp_path / "sheet.pdf"
+    for path, text in ((plan, "The plan"), (sheet, "The sheet")):
+        HTML(string=f"<p>{text}</p>").write_pdf(path)
+    title = "Commercial sexual exploitation of children: what educators should know, and how to respond"
+    entries = [{"title": title, "band": "Adults", "minutes": 13, "group": None}]
+    target = tmp_path / "book.pdf"
+    merge_adults_book([(plan, [("Signs and reporting", sheet)])], entries, target, tmp_path / "cache")
     rows = [[text.strip() for text in row] for row in lines_by_height(PdfReader(target).pages[1]).values()]
     (lesson,) = [row for row in rows if row and row[0].startswith("Commercial sexual")]
     (handout,) = [row for row in rows if "Handout: Signs and reporting" in row]
@@ -288,16 +293,6 @@ def merge_sixty_lessons(folder: Path, target: Path) -> None:
     """Merge a book of sixty one-page lessons (more than one contents page) in ``folder``; cache beside them."""
     from weasyprint import HTML
 
-    from curriculum.bookpdf import merge_book
-
-    context = {
-        "book_title": "Book",
-        "label": "Adults",
-        "date": "2026-01-01",
-        "css": (ROOT / "handouts" / "book.css").read_text(encoding="utf-8"),
-        "license": "CC BY 4.0",
-        "language": "en",
-    }
     parts, entries = [], []
     for number in range(60):
         plan = folder / f"plan-{number}.pdf"
@@ -305,16 +300,7 @@ def merge_sixty_lessons(folder: Path, target: Path) -> None:
             HTML(string=f"<p>Plan of lesson {number}</p>").write_pdf(plan)
         parts.append((plan, []))
         entries.append({"title": f"Lesson {number}", "band": "Adults", "minutes": 10, "group": None})
-    merge_book(
-        parts,
-        "<p>Cover</p>",
-        ((ROOT / "handouts" / "contents.html").read_text(encoding="utf-8"), context, entries),
-        target,
-        "Book: Adults",
-        "letter",
-        "2026-01-01",
-        folder / "cache",
-    )
+    merge_adults_book(parts, entries, target, folder / "cache")
 
 
 def test_contents_running_over_several_pages_number_every_lesson_after_them(tmp_path):

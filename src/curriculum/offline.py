@@ -29,7 +29,6 @@ import re
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,46 +73,42 @@ _SEARCH_TOOLS = re.compile(
 )
 
 
-def site_files(outdir: Path) -> Iterator[tuple[str, Path]]:
-    """Every file of the site as ``(name in the zip, path)``: the pages sorted, then the printables sorted.
+#: A file of the site: its name in the zip, and its path.
+SiteFile = tuple[str, Path]
 
-    Without the zip itself. The printables (PDFs and Word files) come last
-    because the print stage makes them after the pages: the pages are zipped
-    while it works (see :class:`SiteZip`).
+
+def site_files(outdir: Path) -> tuple[list[SiteFile], list[SiteFile]]:
+    """The site's files, each sorted: its pages, then its printables (PDFs and Word files).
+
+    Without the zip itself. The printables come last in the zip because the
+    print stage makes them after the pages: the pages are zipped while it
+    works (see :class:`SiteZip`).
     """
-    skip = {outdir / ZIP_PATH}
-    files = [
-        (f"{ROOT_FOLDER}/{path.relative_to(outdir).as_posix()}", path)
-        for path in sorted(outdir.rglob("*"))
-        if path.is_file()
-        and path not in skip
-        and path.name not in SKIPPED_NAMES
-        and not path.name.endswith(".tmp")
-    ]
-    yield from (entry for entry in files if not _printable(entry[1]))
-    yield from (entry for entry in files if _printable(entry[1]))
+    pages: list[SiteFile] = []
+    printables: list[SiteFile] = []
+    skip = outdir / ZIP_PATH
+    for path in sorted(outdir.rglob("*")):
+        if not path.is_file() or path == skip or path.name in SKIPPED_NAMES or path.name.endswith(".tmp"):
+            continue
+        entry = (f"{ROOT_FOLDER}/{path.relative_to(outdir).as_posix()}", path)
+        (printables if path.suffix.lower() in PRINTABLE_SUFFIXES else pages).append(entry)
+    return pages, printables
 
 
-def _printable(path: Path) -> bool:
-    return path.suffix.lower() in PRINTABLE_SUFFIXES
-
-
-def _digest(files: list[tuple[str, Path]]) -> bytes:
+def _digest(files: list[SiteFile]) -> bytes:
     digest = hashlib.sha256()
     for name, path in files:
         digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest().encode()
 
 
-def fingerprint(files: list[tuple[str, Path]]) -> bytes:
+def fingerprint(pages_digest: bytes, printables: list[SiteFile]) -> bytes:
     """A digest of every name and content, stored in the zip comment to notice "nothing changed".
 
     The pages and the printables have a digest each, so a build can tell
     before its print stage whether the pages changed.
     """
-    pages = [entry for entry in files if not _printable(entry[1])]
-    printables = [entry for entry in files if _printable(entry[1])]
-    return b" ".join((FORMAT, _digest(pages), _digest(printables)))
+    return b" ".join((FORMAT, pages_digest, _digest(printables)))
 
 
 def current_fingerprint(zip_path: Path) -> bytes | None:
@@ -125,7 +120,13 @@ def current_fingerprint(zip_path: Path) -> bytes | None:
         return None
 
 
-def _add(archive: zipfile.ZipFile, files: list[tuple[str, Path]]) -> None:
+def _partial(zip_path: Path) -> Path:
+    """Where a zip is written before it takes its place, so a reader never gets half a zip."""
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    return zip_path.with_name(zip_path.name + ".tmp")
+
+
+def _add(archive: zipfile.ZipFile, files: list[SiteFile]) -> None:
     """Add files with fixed times and permissions, so the same site gives the same bytes."""
     for name, path in files:
         info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
@@ -136,24 +137,18 @@ def _add(archive: zipfile.ZipFile, files: list[tuple[str, Path]]) -> None:
         archive.writestr(info, path.read_bytes(), compresslevel=None if stored else DEFLATE_LEVEL)
 
 
-def write_zip(zip_path: Path, files: list[tuple[str, Path]], comment: bytes) -> None:
-    """Write the zip deterministically, to a temporary file first so a reader never gets half a zip."""
-    zip_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = zip_path.with_name(zip_path.name + ".tmp")
-    with zipfile.ZipFile(partial, "w") as archive:
-        _add(archive, files)
-        archive.comment = comment
-    os.replace(partial, zip_path)
-
-
 def make_site_zip(outdir: Path) -> bool:
     """Zip the site in ``outdir`` unless the zip already holds exactly this site; True when written."""
     zip_path = outdir / ZIP_PATH
-    files = list(site_files(outdir))
-    comment = fingerprint(files)
+    pages, printables = site_files(outdir)
+    comment = fingerprint(_digest(pages), printables)
     if current_fingerprint(zip_path) == comment:
         return False
-    write_zip(zip_path, files, comment)
+    partial = _partial(zip_path)
+    with zipfile.ZipFile(partial, "w") as archive:
+        _add(archive, pages + printables)
+        archive.comment = comment
+    os.replace(partial, zip_path)
     return True
 
 
@@ -168,16 +163,14 @@ class SiteZip:
 
     def __init__(self, outdir: Path) -> None:
         self.outdir, self.zip_path = outdir, outdir / ZIP_PATH
-        self.partial = self.zip_path.with_name(self.zip_path.name + ".tmp")
-        self.pages = [entry for entry in site_files(outdir) if not _printable(entry[1])]
+        self.pages, _ = site_files(outdir)
+        self.pages_digest = _digest(self.pages)
         self.archive: zipfile.ZipFile | None = None
         self.error: Exception | None = None
         self.thread: threading.Thread | None = None
-        self.pages_digest = _digest(self.pages)
         known = (current_fingerprint(self.zip_path) or b"").split(b" ")
         if known[:2] != [FORMAT, self.pages_digest]:
-            self.partial.parent.mkdir(parents=True, exist_ok=True)
-            self.archive = zipfile.ZipFile(self.partial, "w")
+            self.archive = zipfile.ZipFile(_partial(self.zip_path), "w")
             # A daemon: a build stopped by an error in its print stage does not wait for it.
             self.thread = threading.Thread(target=self._zip_pages, daemon=True)
             self.thread.start()
@@ -194,18 +187,17 @@ class SiteZip:
         if self.thread is None or self.archive is None:
             return make_site_zip(self.outdir)
         self.thread.join()
-        files = list(site_files(self.outdir))
-        if self.error is not None or files[: len(self.pages)] != self.pages:
+        pages, printables = site_files(self.outdir)
+        if self.error is not None or pages != self.pages:
             # A page came or went meanwhile: zip it all again (which reports an error that stays).
             self.archive.close()
-            self.partial.unlink()
+            _partial(self.zip_path).unlink()
             return make_site_zip(self.outdir)
-        printables = files[len(self.pages) :]
         with self.archive as archive:
             _add(archive, printables)
             # The pages as hashed before the print stage, which writes none (their names were checked).
-            archive.comment = b" ".join((FORMAT, self.pages_digest, _digest(printables)))
-        os.replace(self.partial, self.zip_path)
+            archive.comment = fingerprint(self.pages_digest, printables)
+        os.replace(_partial(self.zip_path), self.zip_path)
         return True
 
 
