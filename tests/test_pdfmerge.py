@@ -82,6 +82,23 @@ def test_the_same_parts_merge_to_the_same_bytes(parts, tmp_path):
     assert first.read_bytes() == second.read_bytes()
 
 
+def open_files() -> int:
+    return len(list(Path("/proc/self/fd").iterdir()))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="counts open files through /proc")
+def test_merging_hundreds_of_pdfs_in_one_process_keeps_only_the_last_merges_files_open(parts, tmp_path):
+    """A worker merges every lesson's PDF in turn: what one merge opened is closed by the next."""
+    target = tmp_path / "book.pdf"
+    pdfmerge.merge([pdfmerge.Part(path) for path in parts], target, {"/Title": "Book"})
+    after_one = open_files()
+    for _ in range(100):
+        pdfmerge.merge([pdfmerge.Part(path) for path in parts], target, {"/Title": "Book"})
+    assert open_files() == after_one
+    with pikepdf.open(target) as pdf:  # and each merge was written whole before its files were closed
+        assert len(pdf.pages) == 4
+
+
 def test_page_numbers_are_drawn_in_an_embedded_font_that_reads_back_as_typed(parts, tmp_path):
     """PDF/UA asks for every font to be embedded, the page stamp's too; quotes and dashes stay as typed."""
     title = "\u201cHelp\u201d \u2014 a book for grades 6\u20138"  # curly quotes, em and en dash

@@ -20,7 +20,6 @@ import itertools
 import json
 import posixpath
 import re
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -285,13 +284,15 @@ def merge_book(
         ]
         return template.render(entries=numbered, groups=groups, **context)
 
-    with ExitStack() as stack:  # each PDF opened once: to count its pages, then to merge it
+    opened: list[pikepdf.Pdf] = []  # each PDF opened once: to count its pages, then to merge it
+
+    def open_pdf(path: Path) -> pikepdf.Pdf:
+        opened.append(pikepdf.open(path))
+        return opened[-1]
+
+    try:
         lessons = [
-            (
-                stack.enter_context(pikepdf.open(plan)),
-                [(name, stack.enter_context(pikepdf.open(path))) for name, path in handouts],
-            )
-            for plan, handouts in parts
+            (open_pdf(plan), [(name, open_pdf(path)) for name, path in handouts]) for plan, handouts in parts
         ]
         counts = [  # per lesson: its plan's pages, then each handout's
             [len(plan.pages), *(len(handout.pages) for _, handout in handouts)] for plan, handouts in lessons
@@ -339,6 +340,8 @@ def merge_book(
             },
             number_from=cover_pages,
         )
+    finally:
+        pdfmerge.close_later(opened)
     extras.forget_unused()
 
 
