@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 from pathlib import Path
 
 import pikepdf
@@ -339,6 +341,89 @@ def test_a_book_merged_again_from_the_same_lessons_lays_out_no_page(tmp_path, mo
     assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "first.pdf").read_bytes()
 
 
+def merge_four_lessons(folder: Path, target: Path, rendering: tuple | None = None) -> None:
+    """Merge a book of four one-page lessons from ``folder`` (plans written by :func:`write_plan`)."""
+    from curriculum.bookpdf import merge_book
+
+    parts = [(folder / f"plan-{number}.pdf", []) for number in range(4)]
+    entries = [
+        {"title": f"Lesson {number}", "band": "Adults", "minutes": 10, "group": None} for number in range(4)
+    ]
+    context = {
+        "book_title": "Book",
+        "label": "Adults",
+        "date": "2026-01-01",
+        "css": "",
+        "license": "",
+        "language": "en",
+    }
+    contents = (ROOT / "handouts" / "contents.html").read_text(encoding="utf-8")
+    arguments = (parts, "<p>Cover</p>", (contents, context, entries), target, "Book", "letter", "2026-01-01")
+    merge_book(*arguments, folder / "cache", rendering)
+
+
+def write_plan(folder: Path, number: int, text: str, pages: int = 1) -> None:
+    from weasyprint import HTML
+
+    paragraphs = "".join(f'<p style="break-before: page">{text}, page {page}</p>' for page in range(pages))
+    HTML(string=paragraphs).write_pdf(folder / f"plan-{number}.pdf", pdf_variant="pdf/ua-1")
+
+
+def start_merging_while_rendering(
+    folder: Path, target: Path, pages: int
+) -> tuple[threading.Thread, list, Path]:
+    """Merge the book in a thread while lesson 2 is "rendering": it waits until marked ready."""
+    ready = folder / "plan-2.pdf.rendered"
+    failures: list[BaseException] = []
+
+    def merge() -> None:
+        try:
+            merge_four_lessons(folder, target, (folder / "plan-2.pdf", ready, pages))
+        except BaseException as error:  # handed to the test
+            failures.append(error)
+
+    thread = threading.Thread(target=merge)
+    thread.start()
+    return thread, failures, ready
+
+
+def test_a_book_merged_while_a_lesson_renders_waits_for_it_and_is_the_same_as_one_merged_after(tmp_path):
+    """The early merge of an edit's rebuild: same bytes as merging once every lesson is rendered."""
+    for number in range(4):
+        write_plan(tmp_path, number, f"Plan of lesson {number}")
+    merge_four_lessons(tmp_path, tmp_path / "before.pdf")  # the last build: the lessons' lengths known
+    early = tmp_path / "early.pdf"
+    thread, failures, ready = start_merging_while_rendering(tmp_path, early, pages=1)
+    thread.join(timeout=0.5)
+    assert thread.is_alive() and not early.exists()  # it waits for the lesson
+    write_plan(tmp_path, 2, "Edited plan of lesson 2")
+    ready.write_text("", encoding="utf-8")
+    thread.join(timeout=60)
+    assert not failures
+    merge_four_lessons(tmp_path, tmp_path / "after.pdf")
+    assert early.read_bytes() == (tmp_path / "after.pdf").read_bytes()
+    assert "Edited plan of lesson 2" in text_of(early)
+
+
+def test_a_lesson_that_changed_length_or_failed_while_its_book_was_merging_stops_that_merge(tmp_path):
+    """Its contents, merged before it, would list the wrong pages: the build merges it again instead."""
+    from curriculum.bookpdf import _OutdatedError
+
+    for number in range(4):
+        write_plan(tmp_path, number, f"Plan of lesson {number}")
+    merge_four_lessons(tmp_path, tmp_path / "before.pdf")
+    for outcome in ("longer", "failed"):
+        target = tmp_path / f"{outcome}.pdf"
+        thread, failures, ready = start_merging_while_rendering(tmp_path, target, pages=1)
+        if outcome == "longer":
+            write_plan(tmp_path, 2, "Plan of lesson 2, now longer", pages=2)
+        ready.write_text("" if outcome == "longer" else "failed", encoding="utf-8")
+        thread.join(timeout=60)
+        assert [type(error) for error in failures] == [_OutdatedError], outcome
+        assert not target.exists()
+        ready.unlink()
+
+
 def test_pdfs_are_linked_from_the_book(built_minibook):
     lesson = BeautifulSoup(built_minibook.page("lessons/6-8/sample-lesson.html"), "html.parser")
     link = lesson.select_one("section#at-a-glance a[href$='.pdf']")
@@ -428,6 +513,15 @@ def test_an_edit_renders_only_that_lessons_print_page_and_the_books_follow(minib
     ):
         text = text_of(build.html / "pdf" / pdf)
         assert "TAB-ONE-EDITED" in text and "TAB-ONE-TEXT" not in text, pdf
+    # The whole book was merged while the lesson rendered (merge_early): the same bytes as after it.
+    whole = build.html / "pdf" / "online-safety-curriculum.pdf"
+    merged_meanwhile = whole.read_bytes()
+    state = minibook.src / "_build" / ".doctrees" / "curriculum-books.json"
+    state.write_text(
+        json.dumps({**json.loads(state.read_text(encoding="utf-8")), "all": ""}), encoding="utf-8"
+    )
+    assert minibook.build().returncode == 0
+    assert whole.read_bytes() == merged_meanwhile
 
     minibook.edit(
         "lessons/6-8/sample-lesson.md", "title: Sample lesson on asking for help", "title: Asking for help"

@@ -10,7 +10,8 @@ Band books and the whole book are *merged* from those PDFs with a cover and
 a contents page (every lesson's bookmarks and links kept, see ``pdfmerge``),
 then numbered: rendering one huge document is what makes WeasyPrint slow.
 The whole book groups its lessons by grade band, in its contents and its
-bookmarks, as the web book's parts do.
+bookmarks, as the web book's parts do. After an edit to one lesson, the
+whole book starts merging while that lesson renders (:func:`merge_early`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import itertools
 import json
 import posixpath
 import re
+import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -248,6 +251,7 @@ def merge_book(
     paper: str,
     date: str,
     cache: Path,
+    rendering: tuple[Path, Path, int] | None = None,
 ) -> None:
     """Cover, contents (with page numbers), then each lesson PDF with its own bookmarks, then its handouts.
 
@@ -259,7 +263,11 @@ def merge_book(
     grade bands; None in a band book) groups its part in the contents and the
     bookmarks. Everything is plain data so that books can be merged in worker
     processes.
-    ``cache`` is this book's own folder for its cover and contents renders.
+    ``cache`` is this book's own folder for its cover and contents renders,
+    and for the length of each PDF merged last time.
+    ``rendering`` is a lesson PDF still being rendered, as (its file, the
+    file that says it is ready, the pages it had last time): the merge goes
+    as far as that lesson meanwhile, then waits (see :func:`merge_early`).
     """
     extras = _Extras(cache, paper)
     source, context, entries = contents
@@ -290,12 +298,15 @@ def merge_book(
         opened.append(pikepdf.open(path))
         return opened[-1]
 
+    awaited, ready, pages = rendering or (None, None, 0)
     try:
         lessons = [
-            (open_pdf(plan), [(name, open_pdf(path)) for name, path in handouts]) for plan, handouts in parts
+            (None if plan == awaited else open_pdf(plan), [(name, open_pdf(path)) for name, path in handouts])
+            for plan, handouts in parts
         ]
         counts = [  # per lesson: its plan's pages, then each handout's
-            [len(plan.pages), *(len(handout.pages) for _, handout in handouts)] for plan, handouts in lessons
+            [pages if plan is None else len(plan.pages), *(len(handout.pages) for _, handout in handouts)]
+            for plan, handouts in lessons
         ]
 
         def starts_after(toc_pages: int) -> list[list[int]]:
@@ -326,7 +337,10 @@ def merge_book(
                     part
                     for entry, (plan, handouts) in zip(entries, lessons, strict=True)
                     for part in (
-                        pdfmerge.Part(plan, group=entry["group"]),
+                        pdfmerge.Part(
+                            plan if plan is not None else lambda: _rendered(awaited, ready, pages),
+                            group=entry["group"],
+                        ),
                         *(_handout_part(name, handout, entry["group"]) for name, handout in handouts),
                     )
                 ),
@@ -343,6 +357,37 @@ def merge_book(
     finally:
         pdfmerge.close_later(opened)
     extras.forget_unused()
+    cache.mkdir(parents=True, exist_ok=True)
+    lengths = {str(plan): lesson_counts[0] for (plan, _), lesson_counts in zip(parts, counts, strict=True)}
+    (cache / LENGTHS).write_text(json.dumps(lengths, indent=1, sort_keys=True), encoding="utf-8")
+
+
+#: Beside a book's cover and contents renders: how many pages each lesson PDF had when last merged.
+LENGTHS = "lengths.json"
+#: How long a merge waits for a lesson PDF still being rendered before it gives up.
+WAIT_SECONDS = 600
+
+
+class _OutdatedError(Exception):
+    """A book merged while a lesson rendered cannot be finished: the lesson's length changed, or it failed."""
+
+
+def _rendered(path: Path, ready: Path, pages: int) -> pikepdf.Pdf:
+    """The lesson PDF a merge waited for, once the build has marked it ready (see :func:`merge_early`)."""
+    waited = time.monotonic()
+    while not ready.exists():
+        if time.monotonic() - waited > WAIT_SECONDS:
+            raise _OutdatedError(f"{path.name} was not rendered in {WAIT_SECONDS} s")
+        time.sleep(0.002)
+    if ready.read_text(encoding="utf-8"):
+        raise _OutdatedError(f"{path.name} could not be rendered")
+    pdf = pikepdf.open(path)
+    if len(pdf.pages) != pages:
+        pdf.close()
+        raise _OutdatedError(
+            f"{path.name} is now {len(pdf.pages)} pages long, not {pages}: the contents moved"
+        )
+    return pdf
 
 
 def _handout_part(name: str, source: Path | pikepdf.Pdf, group: str | None = None) -> pdfmerge.Part:
@@ -361,11 +406,11 @@ def _merge_task(arguments: tuple[Any, ...]) -> str:
     return ""
 
 
-def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tuple[Any, ...]]]:
-    """The books to merge again, as (band, key, arguments of :func:`merge_book`), whole book first.
+def _books(app: Sphinx) -> list[tuple[str, list[Path], tuple[Any, ...]]]:
+    """Every book with lessons, as (band, the PDFs merged into it, arguments of :func:`merge_book`).
 
-    A book is merged again only when a lesson PDF in it (or its look) changed;
-    the whole book comes first because it takes as long as all the bands together.
+    The whole book comes first, because it takes as long as all the bands
+    together. A band without lessons has its book deleted.
     """
     env = app.env
     lessons = lesson_data(env)
@@ -377,7 +422,7 @@ def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tu
     book_title = app.config.html_title or app.config.project
     groups = {"all": ordered}
     groups.update({band: [name for name in ordered if lessons[name]["band"] == band] for band in BAND_LABELS})
-    tasks = []
+    books = []
     contents_source = (design / "contents.html").read_text(encoding="utf-8")
     for band, names in groups.items():
         target = outdir / band_pdf(band)
@@ -391,22 +436,7 @@ def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tu
             first_here = [(title, path) for title, path in handouts if path not in seen]
             parts.append((raw_dir(app) / Path(lesson_pdf(name)).name, first_here))
             seen.update(path for _, path in handouts)
-        title = f"{book_title}: {label}"
         date = max(lessons[name]["last_reviewed"] for name in names)
-        files = [path for plan, handouts in parts for path in (plan, *(path for _, path in handouts))]
-        if not all(path.exists() for path in files):
-            continue
-        digest = hashlib.sha256(
-            json.dumps(
-                [title, date, app.config.curriculum_paper, css, contents_source, MERGE_CODE, parts],
-                default=str,
-            ).encode()
-        )
-        for path in files:
-            digest.update(path.read_bytes())
-        key = digest.hexdigest()
-        if manifest.get(band) == key and target.exists():
-            continue
         context = {
             "book_title": book_title,
             "label": label,
@@ -424,19 +454,77 @@ def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tu
             }
             for name in names
         ]
-        cover = cover_template.render(**context)
         arguments = (
             parts,
-            cover,
+            cover_template.render(**context),
             (contents_source, context, entries),
             target,
-            title,
+            f"{book_title}: {label}",
             app.config.curriculum_paper,
             date,
             Path(app.doctreedir) / "curriculum-book-pages" / band,
         )
+        files = [path for plan, handouts in parts for path in (plan, *(path for _, path in handouts))]
+        books.append((band, files, arguments))
+    return books
+
+
+def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tuple[Any, ...]]]:
+    """The books to merge again, as (band, key, arguments of :func:`merge_book`), whole book first.
+
+    A book is merged again only when a lesson PDF in it (or its look) changed.
+    """
+    tasks = []
+    for band, files, arguments in _books(app):
+        if not all(path.exists() for path in files):
+            continue
+        digest = hashlib.sha256(json.dumps([MERGE_CODE, arguments[:-1]], default=str).encode())
+        for path in files:
+            digest.update(path.read_bytes())
+        key = digest.hexdigest()
+        if manifest.get(band) == key and arguments[3].exists():
+            continue
         tasks.append((band, key, arguments))
     return tasks
+
+
+def merge_early(app: Sphinx, rendering: dict[str, Future[tuple[str, float]]]) -> None:
+    """While the one lesson PDF left to make renders, start merging the whole book on another worker.
+
+    After an edit to one lesson, the whole book is the longest step left,
+    and it need not wait for the lesson to start: it opens the other PDFs
+    and merges those before the lesson meanwhile, with the contents as they
+    were, then takes the lesson when the build marks it rendered. If the
+    lesson's length changed, the contents did too: that merge stops and the
+    book is merged again afterwards, as it is when nothing was started early.
+    The order of the work is the same either way, and so are the book's bytes.
+    """
+    if len(rendering) != 1 or printing.worker_count() < 2:
+        return
+    ((target, rendered),) = rendering.items()
+    path = Path(target)
+    if path.parent != raw_dir(app):
+        return
+    books = _books(app)
+    if not books or books[0][0] != "all":
+        return
+    band, files, arguments = books[0]
+    lengths = printing.read_state(arguments[-1] / LENGTHS)  # the whole book's cache folder
+    others = [file for file in files if file != path]
+    if str(path) not in lengths or len(others) == len(files) or not all(file.exists() for file in others):
+        return
+    ready = path.with_name(f"{path.name}.rendered")
+    ready.unlink(missing_ok=True)
+
+    def mark_ready(done: Future[tuple[str, float]]) -> None:
+        failed = done.cancelled() or done.exception() is not None or bool(done.result()[0])
+        partial = ready.with_name(f"{ready.name}.part")
+        partial.write_text("failed" if failed else "", encoding="utf-8")
+        partial.replace(ready)  # whole, or not there
+
+    early = printing.submit(_run_task, (_merge_task, (*arguments, (path, ready, lengths[str(path)]))))
+    app.curriculum_early_books[band] = (arguments, early, ready)
+    rendered.add_done_callback(mark_ready)
 
 
 def raw_dir(app: Sphinx) -> Path:
@@ -540,20 +628,28 @@ def publish(app: Sphinx) -> list[str]:
             continue
         tasks.append((docname, key, (raw, target, bundle, handouts, data)))
     book_tasks = plan_books(app, books)
-    work = [(_merge_task, arguments) for _, _, arguments in book_tasks]
+    early = _started_early(app.curriculum_early_books)
+    late = [(band, arguments) for band, _, arguments in book_tasks if band not in early]
+    work = [(_merge_task, arguments) for _, arguments in late]
     work += [(_publish_task, arguments) for _, _, arguments in tasks]
     results = printing.parallel(_run_task, work)
+    outcomes = {band: error for (band, _), error in zip(late, results, strict=False)}
+    outcomes |= _finish_early(early, book_tasks)
     made = []
-    for (band, key, _), error in zip(book_tasks, results[: len(book_tasks)], strict=True):
-        if error:
+    for band, key, _ in book_tasks:
+        if outcomes[band]:
             logger.warning(
-                "PRN002 could not make %s: %s", band_pdf(band), error, type="curriculum", subtype="PRN002"
+                "PRN002 could not make %s: %s",
+                band_pdf(band),
+                outcomes[band],
+                type="curriculum",
+                subtype="PRN002",
             )
             continue
         books[band] = key
         made.append(band_pdf(band))
     for (docname, key, (_, target, bundle, handouts, _)), error in zip(
-        tasks, results[len(book_tasks) :], strict=True
+        tasks, results[len(late) :], strict=True
     ):
         if error:
             logger.warning(
@@ -571,6 +667,41 @@ def publish(app: Sphinx) -> list[str]:
     return made
 
 
+def _started_early(
+    early: dict[str, tuple[tuple[Any, ...], Future[str], Path]],
+) -> dict[str, tuple[tuple[Any, ...], Future[str], Path]]:
+    """The books merged early, less those that already stopped (to be merged with the rest, at once).
+
+    One stops as soon as its lesson is rendered if the lesson's length changed.
+    """
+    stopped = [band for band, (_, future, ready) in early.items() if future.done() and future.result()]
+    for band in stopped:
+        early.pop(band)[2].unlink(missing_ok=True)
+    return early
+
+
+def _finish_early(
+    early: dict[str, tuple[tuple[Any, ...], Future[str], Path]],
+    book_tasks: list[tuple[str, str, tuple[Any, ...]]],
+) -> dict[str, str]:
+    """Per book merged early that is due, its outcome ("" or the error): merged again if it could not finish.
+
+    A book started early that turns out to have nothing to do (its lesson
+    rendered as before) was written as before.
+    """
+    outcomes = {}
+    planned = {band: arguments for band, _, arguments in book_tasks}
+    for band, (arguments, future, ready) in early.items():
+        error = future.result()
+        ready.unlink(missing_ok=True)
+        if band not in planned:
+            continue
+        if error or arguments != planned[band]:  # the lesson's length changed, or it failed to render
+            error = printing.parallel(_run_task, [(_merge_task, planned[band])])[0]
+        outcomes[band] = error
+    return outcomes
+
+
 def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     """Plan the lesson PDF jobs for the print stage, and the merging after it."""
     if printing.web_only():
@@ -578,6 +709,8 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     app.curriculum_print_jobs.extend(plan_lesson_jobs(app))
     app.curriculum_print_dirs.add(raw_dir(app))
     app.curriculum_after_print.append(publish)
+    app.curriculum_while_printing.append(merge_early)
+    app.curriculum_early_books = {}
     return []
 
 

@@ -25,7 +25,7 @@ import hashlib
 import io
 import subprocess
 import warnings
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,7 +55,9 @@ _STAMP_CHARACTERS = "".join(map(chr, range(32, 127))) + "\u2018\u2019\u201c\u201
 class Part:
     """One document to merge: a file, rendered bytes or an open PDF, and how it shows in the bookmarks."""
 
-    source: Path | bytes | pikepdf.Pdf  # an open PDF stays open: its opener closes it
+    #: An open PDF stays open (its opener closes it); a function gives the PDF when the merge
+    #: reaches the part: one still being made when the merge starts.
+    source: Path | bytes | pikepdf.Pdf | Callable[[], pikepdf.Pdf]
     bookmark: str | None = None  # one bookmark with this title at the part's first page
     keep_bookmarks: bool = True  # the part's own bookmarks, moved to their merged pages
     #: Parts in a row with the same group have their bookmarks under one bookmark of that title (a
@@ -322,7 +324,7 @@ def merge(parts: Iterable[Part], target: Path, info: dict[str, str], number_from
             if isinstance(part.source, pikepdf.Pdf):
                 source = part.source
             else:
-                source = _open(part.source)
+                source = part.source() if callable(part.source) else _open(part.source)
                 opened.append(source)
             offset = len(merged_pages)
             source_pages = list(source.pages)

@@ -304,6 +304,17 @@ def stop_workers() -> None:
         _pool = None
 
 
+def worker_count() -> int:
+    """How many worker processes are running (none in a build that makes no printables)."""
+    return 0 if _pool is None else os.cpu_count() or 1  # one per core, see start_workers
+
+
+def submit(function: Callable[[Any], Any], item: Any) -> Future[Any]:
+    """Run ``function(item)`` on a started worker; the result comes with the future."""
+    assert _pool is not None
+    return _pool.submit(function, item)
+
+
 def parallel(function: Callable[[Any], Any], items: list[Any], workers: int | None = None) -> list[Any]:
     """``function`` over ``items`` on all cores, results in order.
 
@@ -387,11 +398,14 @@ def run_jobs(
     workers: int | None = None,
     seconds: dict[str, list[tuple[str, float]]] | None = None,
     started: dict[Job, tuple[str, Future[tuple[str, float]]]] | None = None,
+    while_waiting: Callable[[dict[str, Future[tuple[str, float]]]], None] | None = None,
 ) -> list[str]:
     """Make what changed, delete PDFs and .docx in ``output_dirs`` nobody wants; return the names made.
 
     ``started`` holds jobs already given to the workers (see :func:`start_early`), with their keys;
     ``seconds`` receives, per kind of job, each output made and the seconds it took.
+    When all that is left to make was started early, ``while_waiting`` is called with their
+    targets and futures before they are waited for: an idle worker can start what follows them.
     """
     jobs = list(jobs)
     manifest = read_state(state_dir / MANIFEST)
@@ -407,6 +421,8 @@ def run_jobs(
     if todo:
         ahead = {job: future for job, (key, future) in started.items() if key == keys.get(job.target)}
         rest = [job for job in todo if job not in ahead]
+        if while_waiting is not None and not rest:
+            while_waiting({job.target: future for job, future in ahead.items()})
         if rest and _pool is None:
             import weasyprint  # noqa: F401 (imported once here, so forked workers inherit it)
         # Biggest pages first, one job at a time: long lesson plans then fill in with small handouts,
@@ -472,6 +488,7 @@ def on_builder_inited(app: Sphinx) -> None:
     app.curriculum_print_jobs = []
     app.curriculum_print_dirs = set()
     app.curriculum_after_print = []
+    app.curriculum_while_printing = []
     app.curriculum_manifest = read_state(Path(app.doctreedir) / MANIFEST)  # what the last build made
     app.curriculum_started = {}
     app.curriculum_docx_waiting = []  # .docx jobs held back by start_early until a batch is full
@@ -567,12 +584,18 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         return
     started = time.perf_counter()
     app.curriculum_print_seconds = {}
+
+    def while_waiting(rendering: dict[str, Future[tuple[str, float]]]) -> None:
+        for step in app.curriculum_while_printing:
+            step(app, rendering)
+
     made = run_jobs(
         app.curriculum_print_jobs,
         Path(app.doctreedir),
         app.curriculum_print_dirs,
         seconds=app.curriculum_print_seconds,
         started=app.curriculum_started,
+        while_waiting=while_waiting,
     )
     rendered = time.perf_counter()
     for step in app.curriculum_after_print:
