@@ -13,6 +13,7 @@ the machine is shared and noisy, so these numbers inform, they do not fail.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -82,13 +83,19 @@ def build(
     return seconds, stages, peak
 
 
-def outputs(src: Path) -> dict[str, int]:
+def outputs(src: Path) -> dict[str, tuple[int, str]]:
+    """Every output file with its modification time and a digest of its bytes."""
     html = src / "_build" / "html"
-    return {str(p.relative_to(html)): p.stat().st_mtime_ns for p in html.rglob("*") if p.is_file()}
+    return {
+        str(path.relative_to(html)): (path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+        for path in html.rglob("*")
+        if path.is_file()
+    }
 
 
-def changed(before: dict[str, int], after: dict[str, int]) -> list[str]:
-    return sorted(name for name in after if before.get(name) != after[name]) + [
+def changed(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]], by: int) -> list[str]:
+    """Outputs written again (``by`` 0: their time moved) or changed (1: their bytes), and those removed."""
+    return sorted(name for name in after if before.get(name, (None, None))[by] != after[name][by]) + [
         f"(removed) {name}" for name in sorted(set(before) - set(after))
     ]
 
@@ -266,7 +273,7 @@ def check_run(src: Path) -> dict:
 
 
 def rebuilds(src: Path, times: int) -> dict:
-    """Rebuild times (median of ``times`` rebuilds each) and the outputs the last of each rewrote."""
+    """Rebuild times (median of ``times`` rebuilds each), the outputs the last of each wrote and changed."""
     build(src)
     lesson = next((src / "lessons" / "6-8").glob("[!i]*.md"))
 
@@ -294,8 +301,12 @@ def rebuilds(src: Path, times: int) -> dict:
                 edit(run)
             before = outputs(src)
             seconds.append(build(src)[0])
-            rewritten = changed(before, outputs(src))
-        result[name] = {**median(seconds), "changed": rewritten}
+            after = outputs(src)
+        result[name] = {
+            **median(seconds),
+            "rewritten": changed(before, after, 0),
+            "changed": changed(before, after, 1),
+        }
     return result
 
 
@@ -400,11 +411,14 @@ def print_table(results: dict) -> None:
         f"{results['html_ratio_same_content']} times a plain build of the same text with our blocks "
         f"as standard admonitions ({cell(results['plain_same_content']['total'])} s)"
     )
-    print("\n| rebuild | seconds | outputs changed |")
-    print("| --- | --- | --- |")
+    print("\n| rebuild | seconds | outputs written again | of which changed |")
+    print("| --- | --- | --- | --- |")
     for name, entry in results["rebuilds"].items():
-        shown = ", ".join(entry["changed"][:6]) + (" ..." if len(entry["changed"]) > 6 else "")
-        print(f"| {name} | {cell(entry)} | {len(entry['changed'])}: {shown} |")
+        listed = [
+            f"{len(entry[key])}: " + ", ".join(entry[key][:6]) + (" ..." if len(entry[key]) > 6 else "")
+            for key in ("rewritten", "changed")
+        ]
+        print(f"| {name} | {cell(entry)} | {' | '.join(listed)} |")
     print(
         f"\n`curriculum check` on the real curriculum (with start-up): {cell(results['check_real']['total'])} s"
     )

@@ -121,3 +121,18 @@ def test_a_template_edited_between_builds_shows_in_the_next_build(minibook):
     assert second.returncode == 0, second.output
     page = second.page("genindex.html")
     assert "Second wording" in page and "First wording" not in page
+
+
+def test_a_rebuild_with_nothing_changed_changes_no_file(minibook):
+    """Not even the static files that Sphinx and the theme write at every build: a deployment copies nothing."""
+    first = minibook.build()
+    assert first.returncode == 0, first.output
+
+    def stamps() -> dict[str, int]:
+        return {str(path): path.stat().st_mtime_ns for path in first.html.rglob("*") if path.is_file()}
+
+    before = stamps()
+    again = minibook.build()
+    assert again.returncode == 0, again.output
+    after = stamps()
+    assert [name for name in after if after[name] != before.get(name)] == []

@@ -101,6 +101,37 @@ def _keep_compiled_templates(app: Sphinx) -> None:
         environment.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
 
 
+def _keep_times_of_unchanged_static(app: Sphinx) -> None:
+    """Give a stylesheet or script written again with the same bytes its time back.
+
+    Sphinx renders its templated static files (``basic.css``, the search
+    scripts' options, ``pygments.css``) at every build that writes a page,
+    and pydata-sphinx-theme writes ``pygments.css`` once more at the end of
+    every build, changed or not. A rebuild would then change files it did not
+    change: a deployment uploads them again and readers' browsers fetch them
+    again. Their bytes (26 files, 2 MB) are read before the build writes, and
+    each that comes out the same gets its time back at the end.
+    """
+    before: dict[Path, tuple[bytes, os.stat_result]] = {}
+
+    def remember(app: Sphinx) -> None:
+        static = Path(app.outdir) / "_static"
+        for path in static.rglob("*") if static.is_dir() else []:
+            if path.suffix in {".css", ".js"} and path.is_file():
+                before[path] = (path.read_bytes(), path.stat())
+
+    def give_back(app: Sphinx, exception: Exception | None) -> None:
+        for path, (content, stat) in before.items():
+            try:
+                if path.stat().st_mtime_ns != stat.st_mtime_ns and path.read_bytes() == content:
+                    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            except OSError:
+                continue  # deleted meanwhile: nothing to give back
+
+    app.connect("builder-inited", remember)
+    app.connect("build-finished", give_back, priority=995)  # after the theme's (500)
+
+
 def _read_on_all_cores(app: Sphinx) -> None:
     """In a web-only build, read the pages on every core, as ``sphinx-build -j auto`` would.
 
@@ -178,6 +209,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     _keep_numfig(app)
     _collect_garbage_less_often()
     _read_on_all_cores(app)
+    _keep_times_of_unchanged_static(app)
     blocks.setup(app)
     printing.setup(app)
     handouts.setup(app)
