@@ -93,9 +93,10 @@ def outputs(src: Path) -> dict[str, tuple[int, str]]:
     }
 
 
-def changed(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]], by: int) -> list[str]:
-    """Outputs written again (``by`` 0: their time moved) or changed (1: their bytes), and those removed."""
-    return sorted(name for name in after if before.get(name, (None, None))[by] != after[name][by]) + [
+def changed(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]], what: str) -> list[str]:
+    """Outputs whose ``what`` ("time": written again, "bytes": changed) differs, and those removed."""
+    field = {"time": 0, "bytes": 1}[what]
+    return sorted(name for name in after if before.get(name, (None, None))[field] != after[name][field]) + [
         f"(removed) {name}" for name in sorted(set(before) - set(after))
     ]
 
@@ -304,8 +305,8 @@ def rebuilds(src: Path, times: int) -> dict:
             after = outputs(src)
         result[name] = {
             **median(seconds),
-            "rewritten": changed(before, after, 0),
-            "changed": changed(before, after, 1),
+            "rewritten": changed(before, after, "time"),
+            "changed": changed(before, after, "bytes"),
         }
     return result
 

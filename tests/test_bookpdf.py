@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from pathlib import Path
@@ -372,7 +373,11 @@ def write_plan(folder: Path, number: int, text: str, pages: int = 1) -> None:
 def start_merging_while_rendering(
     folder: Path, target: Path, pages: int
 ) -> tuple[threading.Thread, list, Path]:
-    """Merge the book in a thread while lesson 2 is "rendering": it waits until marked ready."""
+    """Merge the book in a thread while lesson 2 is "rendering": it waits until marked ready.
+
+    A daemon thread, and the tests shorten the wait (``WAIT_SECONDS``): a test that fails
+    before marking the lesson ready leaves no thread waiting ten minutes.
+    """
     ready = folder / "plan-2.pdf.rendered"
     failures: list[BaseException] = []
 
@@ -382,13 +387,16 @@ def start_merging_while_rendering(
         except BaseException as error:  # handed to the test
             failures.append(error)
 
-    thread = threading.Thread(target=merge)
+    thread = threading.Thread(target=merge, daemon=True)
     thread.start()
     return thread, failures, ready
 
 
-def test_a_book_merged_while_a_lesson_renders_waits_for_it_and_is_the_same_as_one_merged_after(tmp_path):
+def test_a_book_merged_while_a_lesson_renders_waits_for_it_and_is_the_same_as_one_merged_after(
+    tmp_path, monkeypatch
+):
     """The early merge of an edit's rebuild: same bytes as merging once every lesson is rendered."""
+    monkeypatch.setattr("curriculum.bookpdf.WAIT_SECONDS", 30)
     for number in range(4):
         write_plan(tmp_path, number, f"Plan of lesson {number}")
     merge_four_lessons(tmp_path, tmp_path / "before.pdf")  # the last build: the lessons' lengths known
@@ -405,21 +413,27 @@ def test_a_book_merged_while_a_lesson_renders_waits_for_it_and_is_the_same_as_on
     assert "Edited plan of lesson 2" in text_of(early)
 
 
-def test_a_lesson_that_changed_length_or_failed_while_its_book_was_merging_stops_that_merge(tmp_path):
+def test_a_lesson_that_changed_length_or_failed_while_its_book_was_merging_stops_that_merge(
+    tmp_path, monkeypatch
+):
     """Its contents, merged before it, would list the wrong pages: the build merges it again instead."""
     from curriculum.bookpdf import _OutdatedError
 
+    monkeypatch.setattr("curriculum.bookpdf.WAIT_SECONDS", 30)
     for number in range(4):
         write_plan(tmp_path, number, f"Plan of lesson {number}")
     merge_four_lessons(tmp_path, tmp_path / "before.pdf")
-    for outcome in ("longer", "failed"):
+    for outcome, pages, marker, said in (
+        ("failed", 1, "failed", "could not be rendered"),  # its old one-page PDF still there
+        ("longer", 2, "", "is now 2 pages long, not 1"),
+    ):
+        write_plan(tmp_path, 2, f"Plan of lesson 2, {outcome}", pages=pages)
         target = tmp_path / f"{outcome}.pdf"
         thread, failures, ready = start_merging_while_rendering(tmp_path, target, pages=1)
-        if outcome == "longer":
-            write_plan(tmp_path, 2, "Plan of lesson 2, now longer", pages=2)
-        ready.write_text("" if outcome == "longer" else "failed", encoding="utf-8")
+        ready.write_text(marker, encoding="utf-8")
         thread.join(timeout=60)
         assert [type(error) for error in failures] == [_OutdatedError], outcome
+        assert said in str(failures[0])
         assert not target.exists()
         ready.unlink()
 
@@ -494,15 +508,19 @@ def test_links_inside_a_merged_book_lead_to_the_same_lesson(built_minibook):
     assert followed >= 4
 
 
-def test_an_edit_renders_only_that_lessons_print_page_and_the_books_follow(minibook):
+def test_an_edit_renders_only_that_lessons_print_page_and_the_books_follow(minibook, tmp_path):
     assert minibook.build().returncode == 0
     pages = minibook.src / "_build" / "html" / "pdf" / "pages"
     covers = minibook.src / "_build" / ".doctrees" / "curriculum-book-pages"  # cover and contents renders
     before = {path.name: path.stat().st_mtime_ns for path in pages.glob("*.html")}
     renders = {path: path.stat().st_mtime_ns for path in covers.rglob("*.pdf")}
     minibook.edit("lessons/6-8/sample-lesson.md", "TAB-ONE-TEXT", "TAB-ONE-EDITED")
-    build = minibook.build()
+    timings = tmp_path / "timings.json"
+    build = minibook.build(env={**os.environ, "CURRICULUM_TIMINGS": str(timings)})
     assert build.returncode == 0, build.output
+    if (os.cpu_count() or 1) > 1:  # with workers, the whole book merged while the lesson rendered
+        assert json.loads(timings.read_text(encoding="utf-8"))["merged_early"] == ["all"]
+    assert not list((minibook.src / "_build" / ".doctrees").rglob("*.rendered*"))
     after = {path.name: path.stat().st_mtime_ns for path in pages.glob("*.html")}
     assert sorted(name for name in after if after[name] != before[name]) == ["sample-lesson.html"]
     assert renders and {path: path.stat().st_mtime_ns for path in covers.rglob("*.pdf")} == renders

@@ -109,7 +109,7 @@ def _keep_times_of_unchanged_static(app: Sphinx) -> None:
     and pydata-sphinx-theme writes ``pygments.css`` once more at the end of
     every build, changed or not. A rebuild would then change files it did not
     change: a deployment uploads them again and readers' browsers fetch them
-    again. Their bytes (26 files, 2 MB) are read before the build writes, and
+    again. Their bytes (a few megabytes) are read before the build writes, and
     each that comes out the same gets its time back at the end.
     """
     before: dict[Path, tuple[bytes, os.stat_result]] = {}

@@ -24,7 +24,7 @@ import re
 import time
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 import lxml.etree
@@ -362,10 +362,28 @@ def merge_book(
     (cache / LENGTHS).write_text(json.dumps(lengths, indent=1, sort_keys=True), encoding="utf-8")
 
 
+class BookMerge(NamedTuple):
+    """The arguments of :func:`merge_book` for one book: plain data, for a worker process."""
+
+    parts: list[tuple[Path, list[tuple[str, Path]]]]
+    cover_html: str
+    contents: tuple[str, dict[str, Any], list[dict[str, Any]]]
+    target: Path
+    title: str
+    paper: str
+    date: str
+    cache: Path
+
+
 #: Beside a book's cover and contents renders: how many pages each lesson PDF had when last merged.
 LENGTHS = "lengths.json"
-#: How long a merge waits for a lesson PDF still being rendered before it gives up.
+#: How long a merge waits for a lesson PDF still being rendered before it gives up (a safety
+#: net: the build marks the lesson as soon as its render ends, well or not).
 WAIT_SECONDS = 600
+#: How the worker's answer begins when a merge started early stopped (see :func:`merge_early`).
+STOPPED = "stopped early"
+#: The marker beside a lesson PDF that says its render has ended (empty) or failed.
+READY_SUFFIX = ".rendered"
 
 
 class _OutdatedError(Exception):
@@ -401,13 +419,15 @@ def _merge_task(arguments: tuple[Any, ...]) -> str:
     """Worker side of :func:`merge_book`: the error message, or "" when the book was written."""
     try:
         merge_book(*arguments)
+    except _OutdatedError as stopped:  # merged again, with the rest
+        return f"{STOPPED}: {stopped}"
     except Exception as error:  # reported to the build, which fails under -W
         return f"{type(error).__name__}: {error}"
     return ""
 
 
-def _books(app: Sphinx) -> list[tuple[str, list[Path], tuple[Any, ...]]]:
-    """Every book with lessons, as (band, the PDFs merged into it, arguments of :func:`merge_book`).
+def _books(app: Sphinx) -> list[tuple[str, list[Path], BookMerge]]:
+    """Every book with lessons, as (band, the PDFs merged into it, how to merge it).
 
     The whole book comes first, because it takes as long as all the bands
     together. A band without lessons has its book deleted.
@@ -454,7 +474,7 @@ def _books(app: Sphinx) -> list[tuple[str, list[Path], tuple[Any, ...]]]:
             }
             for name in names
         ]
-        arguments = (
+        arguments = BookMerge(
             parts,
             cover_template.render(**context),
             (contents_source, context, entries),
@@ -469,8 +489,8 @@ def _books(app: Sphinx) -> list[tuple[str, list[Path], tuple[Any, ...]]]:
     return books
 
 
-def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tuple[Any, ...]]]:
-    """The books to merge again, as (band, key, arguments of :func:`merge_book`), whole book first.
+def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, BookMerge]]:
+    """The books to merge again, as (band, key, how to merge it), whole book first.
 
     A book is merged again only when a lesson PDF in it (or its look) changed.
     """
@@ -478,14 +498,27 @@ def plan_books(app: Sphinx, manifest: dict[str, str]) -> list[tuple[str, str, tu
     for band, files, arguments in _books(app):
         if not all(path.exists() for path in files):
             continue
-        digest = hashlib.sha256(json.dumps([MERGE_CODE, arguments[:-1]], default=str).encode())
+        digest = hashlib.sha256(
+            json.dumps([MERGE_CODE, arguments._replace(cache=None)], default=str).encode()
+        )
         for path in files:
             digest.update(path.read_bytes())
         key = digest.hexdigest()
-        if manifest.get(band) == key and arguments[3].exists():
+        if manifest.get(band) == key and arguments.target.exists():
             continue
         tasks.append((band, key, arguments))
     return tasks
+
+
+class _Early(NamedTuple):
+    """A book being merged while its lesson renders: what was asked, and what to check at the end."""
+
+    arguments: BookMerge
+    merging: Future[str]
+    ready: Path  # the marker the worker waits for
+    lesson: Path
+    pages: int  # the lesson's length the contents were made for
+    rendered: Future[tuple[str, float]]
 
 
 def merge_early(app: Sphinx, rendering: dict[str, Future[tuple[str, float]]]) -> None:
@@ -496,24 +529,24 @@ def merge_early(app: Sphinx, rendering: dict[str, Future[tuple[str, float]]]) ->
     and merges those before the lesson meanwhile, with the contents as they
     were, then takes the lesson when the build marks it rendered. If the
     lesson's length changed, the contents did too: that merge stops and the
-    book is merged again afterwards, as it is when nothing was started early.
+    book is merged again with the rest, as it is when nothing was started early.
     The order of the work is the same either way, and so are the book's bytes.
     """
-    if len(rendering) != 1 or printing.worker_count() < 2:
+    if len(rendering) != 1 or not printing.has_workers():
         return
     ((target, rendered),) = rendering.items()
-    path = Path(target)
-    if path.parent != raw_dir(app):
+    lesson = Path(target)
+    if lesson.parent != raw_dir(app):
         return
     books = _books(app)
     if not books or books[0][0] != "all":
         return
     band, files, arguments = books[0]
-    lengths = printing.read_state(arguments[-1] / LENGTHS)  # the whole book's cache folder
-    others = [file for file in files if file != path]
-    if str(path) not in lengths or len(others) == len(files) or not all(file.exists() for file in others):
+    lengths = printing.read_state(arguments.cache / LENGTHS)
+    others = [file for file in files if file != lesson]
+    if str(lesson) not in lengths or len(others) == len(files) or not all(file.exists() for file in others):
         return
-    ready = path.with_name(f"{path.name}.rendered")
+    ready = lesson.with_name(f"{lesson.name}{READY_SUFFIX}")
     ready.unlink(missing_ok=True)
 
     def mark_ready(done: Future[tuple[str, float]]) -> None:
@@ -522,8 +555,9 @@ def merge_early(app: Sphinx, rendering: dict[str, Future[tuple[str, float]]]) ->
         partial.write_text("failed" if failed else "", encoding="utf-8")
         partial.replace(ready)  # whole, or not there
 
-    early = printing.submit(_run_task, (_merge_task, (*arguments, (path, ready, lengths[str(path)]))))
-    app.curriculum_early_books[band] = (arguments, early, ready)
+    pages = lengths[str(lesson)]
+    merging = printing.submit(_run_task, (_merge_task, (*arguments, (lesson, ready, pages))))
+    app.curriculum_early_books[band] = _Early(arguments, merging, ready, lesson, pages, rendered)
     rendered.add_done_callback(mark_ready)
 
 
@@ -628,13 +662,16 @@ def publish(app: Sphinx) -> list[str]:
             continue
         tasks.append((docname, key, (raw, target, bundle, handouts, data)))
     book_tasks = plan_books(app, books)
-    early = _started_early(app.curriculum_early_books)
+    early = _still_merging(app.curriculum_early_books)
     late = [(band, arguments) for band, _, arguments in book_tasks if band not in early]
     work = [(_merge_task, arguments) for _, arguments in late]
     work += [(_publish_task, arguments) for _, _, arguments in tasks]
     results = printing.parallel(_run_task, work)
-    outcomes = {band: error for (band, _), error in zip(late, results, strict=False)}
-    outcomes |= _finish_early(early, book_tasks)
+    outcomes = {band: error for (band, _), error in zip(late, results[: len(late)], strict=True)}
+    finished, app.curriculum_merged_early = _finish_early(early, book_tasks)
+    outcomes |= finished
+    for stale in raw_dir(app).glob(f"*{READY_SUFFIX}*"):  # a marker left by a build that stopped
+        stale.unlink()
     made = []
     for band, key, _ in book_tasks:
         if outcomes[band]:
@@ -667,39 +704,44 @@ def publish(app: Sphinx) -> list[str]:
     return made
 
 
-def _started_early(
-    early: dict[str, tuple[tuple[Any, ...], Future[str], Path]],
-) -> dict[str, tuple[tuple[Any, ...], Future[str], Path]]:
-    """The books merged early, less those that already stopped (to be merged with the rest, at once).
+def _still_merging(early: dict[str, _Early]) -> dict[str, _Early]:
+    """The books merged early that will finish; those that stop are waited for, to merge with the rest.
 
-    One stops as soon as its lesson is rendered if the lesson's length changed.
+    Decided here from the lesson itself (its render has ended by now), not
+    from the worker, which may not have seen the marker yet: one stops when
+    its lesson failed to render or changed length.
     """
-    stopped = [band for band, (_, future, ready) in early.items() if future.done() and future.result()]
-    for band in stopped:
-        early.pop(band)[2].unlink(missing_ok=True)
-    return early
+    going = {}
+    for band, book in early.items():
+        if not book.rendered.result()[0] and pdfmerge.page_count(book.lesson) == book.pages:
+            going[band] = book
+        else:
+            book.merging.result()  # it stops as soon as it reads the marker
+            book.ready.unlink(missing_ok=True)
+    return going
 
 
 def _finish_early(
-    early: dict[str, tuple[tuple[Any, ...], Future[str], Path]],
-    book_tasks: list[tuple[str, str, tuple[Any, ...]]],
-) -> dict[str, str]:
-    """Per book merged early that is due, its outcome ("" or the error): merged again if it could not finish.
+    early: dict[str, _Early], book_tasks: list[tuple[str, str, BookMerge]]
+) -> tuple[dict[str, str], list[str]]:
+    """Per book merged early that is due, its outcome ("" or the error, as for the others); and those made so.
 
     A book started early that turns out to have nothing to do (its lesson
-    rendered as before) was written as before.
+    rendered the same as before) was written the same as before.
     """
-    outcomes = {}
+    outcomes, made_early = {}, []
     planned = {band: arguments for band, _, arguments in book_tasks}
-    for band, (arguments, future, ready) in early.items():
-        error = future.result()
-        ready.unlink(missing_ok=True)
+    for band, book in early.items():
+        error = book.merging.result()
+        book.ready.unlink(missing_ok=True)
         if band not in planned:
             continue
-        if error or arguments != planned[band]:  # the lesson's length changed, or it failed to render
+        if error.startswith(STOPPED) or book.arguments != planned[band]:  # not the book planned now
             error = printing.parallel(_run_task, [(_merge_task, planned[band])])[0]
+        elif not error:
+            made_early.append(band)
         outcomes[band] = error
-    return outcomes
+    return outcomes, made_early
 
 
 def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
@@ -711,6 +753,7 @@ def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     app.curriculum_after_print.append(publish)
     app.curriculum_while_printing.append(merge_early)
     app.curriculum_early_books = {}
+    app.curriculum_merged_early = []
     return []
 
 

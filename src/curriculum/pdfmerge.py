@@ -56,7 +56,7 @@ class Part:
     """One document to merge: a file, rendered bytes or an open PDF, and how it shows in the bookmarks."""
 
     #: An open PDF stays open (its opener closes it); a function gives the PDF when the merge
-    #: reaches the part: one still being made when the merge starts.
+    #: reaches the part (one still being made when the merge starts), and the merge closes it.
     source: Path | bytes | pikepdf.Pdf | Callable[[], pikepdf.Pdf]
     bookmark: str | None = None  # one bookmark with this title at the part's first page
     keep_bookmarks: bool = True  # the part's own bookmarks, moved to their merged pages
@@ -289,7 +289,8 @@ def close_later(pdfs: Iterable[pikepdf.Pdf]) -> None:
     Closing frees qpdf's copy of every object: a sixth of a second for the
     whole book, which a build would spend waiting for its worker to hand back
     a book already written. A worker's last merge leaves them to the end of
-    its process, which gives all its memory back at once.
+    its process, which gives all its memory back at once; in a process that
+    merges without workers (one core), they stay open until its next merge.
     """
     _finished.extend(pdfs)
 
@@ -495,11 +496,16 @@ def _open(source: Path | bytes) -> pikepdf.Pdf:
 
 
 def _save(pdf: pikepdf.Pdf, target: Path) -> None:
-    """Save so that the same input gives the same bytes (a stable document id, no timestamps)."""
+    """Save so that the same input gives the same bytes (a stable document id, no timestamps).
+
+    A file that would come out the same is left as it is: a rebuild changes
+    only the files whose content changed.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     pdf.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    target.write_bytes(buffer.getvalue())
+    if not (target.exists() and target.read_bytes() == buffer.getvalue()):
+        target.write_bytes(buffer.getvalue())
 
 
 def _named_dests(pdf: pikepdf.Pdf) -> Iterable[tuple[str, pikepdf.Object]]:

@@ -304,13 +304,13 @@ def stop_workers() -> None:
         _pool = None
 
 
-def worker_count() -> int:
-    """How many worker processes are running (none in a build that makes no printables)."""
-    return 0 if _pool is None else os.cpu_count() or 1  # one per core, see start_workers
+def has_workers() -> bool:
+    """Whether worker processes are running: two or more (see :func:`start_workers`), or none."""
+    return _pool is not None
 
 
 def submit(function: Callable[[Any], Any], item: Any) -> Future[Any]:
-    """Run ``function(item)`` on a started worker; the result comes with the future."""
+    """Run ``function(item)`` on a started worker, next to the work already given to them."""
     assert _pool is not None
     return _pool.submit(function, item)
 

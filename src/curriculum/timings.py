@@ -66,6 +66,7 @@ def setup(app: Sphinx) -> None:
             if made
         }
         stages["merge"] = round(getattr(app, "curriculum_merge_seconds", 0.0), 3)
+        stages["merged_early"] = getattr(app, "curriculum_merged_early", [])  # see bookpdf.merge_early
         stages["slowest"] = slowest_pages([entry for made in jobs.values() for entry in made])
         Path(target).write_text(json.dumps(stages, indent=1), encoding="utf-8")
 
