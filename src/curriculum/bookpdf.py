@@ -39,12 +39,12 @@ from sphinx.util.docutils import SphinxDirective
 from curriculum import pdfmerge, printing
 from curriculum.accessibility import csp_meta
 from curriculum.catalog import toc_order
+from curriculum.files import write_if_changed
 from curriculum.handoutpages import (
     design_folder,
     design_template,
     printables,
     put_design_css,
-    write_if_changed,
 )
 from curriculum.handouts import handouts_of
 from curriculum.lessonpage import BAND_LABELS, lesson_data

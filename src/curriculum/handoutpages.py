@@ -29,6 +29,7 @@ from sphinx.util import logging
 from curriculum import printing
 from curriculum.accessibility import csp_meta
 from curriculum.blocks import TEACHER_ONLY, lesson_block
+from curriculum.files import write_if_changed
 from curriculum.handouts import KINDS, answer_key, handout, handout_records
 
 logger = logging.getLogger(__name__)
@@ -294,15 +295,6 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
         if record is None:
             continue
         node.insert(2, links(record, app.builder.get_target_uri(docname), app.config.curriculum_paper))
-
-
-def write_if_changed(path: Path, content: str) -> bool:
-    """Write ``content`` unless the file already holds it; True when written."""
-    if path.exists() and path.read_text(encoding="utf-8") == content:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content, encoding="utf-8")
-    return True
 
 
 def on_html_collect_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:

@@ -34,6 +34,8 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
+from curriculum.files import write_if_changed
+
 #: A link to this address plus a page number (counted from 1) leads, once merged, to that page of
 #: the merged PDF: the contents page is rendered before the book exists, so it cannot link there.
 PAGE_LINK_SCHEME = "merged-page:"
@@ -501,11 +503,9 @@ def _save(pdf: pikepdf.Pdf, target: Path) -> None:
     A file that would come out the same is left as it is: a rebuild changes
     only the files whose content changed.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     pdf.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    if not (target.exists() and target.read_bytes() == buffer.getvalue()):
-        target.write_bytes(buffer.getvalue())
+    write_if_changed(target, buffer.getvalue())
 
 
 def _named_dests(pdf: pikepdf.Pdf) -> Iterable[tuple[str, pikepdf.Object]]:
