@@ -250,9 +250,11 @@ def test_contents_page_numbers_lead_to_the_lessons_and_their_handouts(built_mini
     assert list(dict.fromkeys(pages)) == list(dict.fromkeys(numbers))
 
 
-def merge_adults_book(parts: list, entries: list[dict], target: Path, cache: Path) -> None:
+def merge_adults_book(
+    parts: list, entries: list[dict], target: Path, cache: Path, rendering: tuple | None = None
+) -> None:
     """Merge a book of adult guides with the real contents template and print CSS, and a one-line cover."""
-    from curriculum.bookpdf import merge_book
+    from curriculum.bookpdf import BookMerge, merge_book
 
     context = {
         "book_title": "Book",
@@ -263,14 +265,17 @@ def merge_adults_book(parts: list, entries: list[dict], target: Path, cache: Pat
         "language": "en",
     }
     merge_book(
-        parts,
-        "<p>Cover</p>",
-        ((ROOT / "handouts" / "contents.html").read_text(encoding="utf-8"), context, entries),
-        target,
-        "Book: Adults",
-        "letter",
-        "2026-01-01",
-        cache,
+        BookMerge(
+            parts,
+            "<p>Cover</p>",
+            ((ROOT / "handouts" / "contents.html").read_text(encoding="utf-8"), context, entries),
+            target,
+            "Book: Adults",
+            "letter",
+            "2026-01-01",
+            cache,
+        ),
+        rendering,
     )
 
 
@@ -344,23 +349,11 @@ def test_a_book_merged_again_from_the_same_lessons_lays_out_no_page(tmp_path, mo
 
 def merge_four_lessons(folder: Path, target: Path, rendering: tuple | None = None) -> None:
     """Merge a book of four one-page lessons from ``folder`` (plans written by :func:`write_plan`)."""
-    from curriculum.bookpdf import merge_book
-
     parts = [(folder / f"plan-{number}.pdf", []) for number in range(4)]
     entries = [
         {"title": f"Lesson {number}", "band": "Adults", "minutes": 10, "group": None} for number in range(4)
     ]
-    context = {
-        "book_title": "Book",
-        "label": "Adults",
-        "date": "2026-01-01",
-        "css": "",
-        "license": "",
-        "language": "en",
-    }
-    contents = (ROOT / "handouts" / "contents.html").read_text(encoding="utf-8")
-    arguments = (parts, "<p>Cover</p>", (contents, context, entries), target, "Book", "letter", "2026-01-01")
-    merge_book(*arguments, folder / "cache", rendering)
+    merge_adults_book(parts, entries, target, folder / "cache", rendering)
 
 
 def write_plan(folder: Path, number: int, text: str, pages: int = 1) -> None:

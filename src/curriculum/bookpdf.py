@@ -242,33 +242,37 @@ class _Extras:
                 path.unlink()
 
 
-def merge_book(
-    parts: list[tuple[Path, list[tuple[str, Path]]]],
-    cover_html: str,
-    contents: tuple[str, dict[str, Any], list[dict[str, Any]]],
-    target: Path,
-    title: str,
-    paper: str,
-    date: str,
-    cache: Path,
-    rendering: tuple[Path, Path, int] | None = None,
-) -> None:
-    """Cover, contents (with page numbers), then each lesson PDF with its own bookmarks, then its handouts.
+class BookMerge(NamedTuple):
+    """One book to merge (see :func:`merge_book`): plain data, so that books merge in worker processes.
 
     ``parts`` are the lesson PDFs, each with its handouts' PDFs (see
     :func:`lesson_handouts`), which keep their own footers (the book's page
     number goes at their top) and come under the lesson in the contents and
-    the bookmarks. ``contents`` is the contents template's text,
-    its context and one entry per part; an entry's ``group`` (the whole book's
-    grade bands; None in a band book) groups its part in the contents and the
-    bookmarks. Everything is plain data so that books can be merged in worker
-    processes.
-    ``cache`` is this book's own folder for its cover and contents renders,
-    and for the length of each PDF merged last time.
+    the bookmarks. ``contents`` is the contents template's text, its context
+    and one entry per part; an entry's ``group`` (the whole book's grade
+    bands; None in a band book) groups its part in the contents and the
+    bookmarks. ``cache`` is this book's own folder for its cover and contents
+    renders, and for the length of each PDF merged last time.
+    """
+
+    parts: list[tuple[Path, list[tuple[str, Path]]]]
+    cover_html: str
+    contents: tuple[str, dict[str, Any], list[dict[str, Any]]]
+    target: Path
+    title: str
+    paper: str
+    date: str
+    cache: Path
+
+
+def merge_book(book: BookMerge, rendering: tuple[Path, Path, int] | None = None) -> None:
+    """Cover, contents (with page numbers), then each lesson PDF with its own bookmarks, then its handouts.
+
     ``rendering`` is a lesson PDF still being rendered, as (its file, the
     file that says it is ready, the pages it had last time): the merge goes
     as far as that lesson meanwhile, then waits (see :func:`merge_early`).
     """
+    parts, cover_html, contents, target, title, paper, date, cache = book
     extras = _Extras(cache, paper)
     source, context, entries = contents
     template = jinja2.Environment(autoescape=True).from_string(source)
@@ -362,19 +366,6 @@ def merge_book(
     (cache / LENGTHS).write_text(json.dumps(lengths, indent=1, sort_keys=True), encoding="utf-8")
 
 
-class BookMerge(NamedTuple):
-    """The arguments of :func:`merge_book` for one book: plain data, for a worker process."""
-
-    parts: list[tuple[Path, list[tuple[str, Path]]]]
-    cover_html: str
-    contents: tuple[str, dict[str, Any], list[dict[str, Any]]]
-    target: Path
-    title: str
-    paper: str
-    date: str
-    cache: Path
-
-
 #: Beside a book's cover and contents renders: how many pages each lesson PDF had when last merged.
 LENGTHS = "lengths.json"
 #: How long a merge waits for a lesson PDF still being rendered before it gives up (a safety
@@ -415,7 +406,7 @@ def _handout_part(name: str, source: Path | pikepdf.Pdf, group: str | None = Non
     )
 
 
-def _merge_task(arguments: tuple[Any, ...]) -> str:
+def _merge_task(arguments: tuple[BookMerge, tuple[Path, Path, int] | None]) -> str:
     """Worker side of :func:`merge_book`: the error message, or "" when the book was written."""
     try:
         merge_book(*arguments)
@@ -556,7 +547,7 @@ def merge_early(app: Sphinx, rendering: dict[str, Future[tuple[str, float]]]) ->
         partial.replace(ready)  # whole, or not there
 
     pages = lengths[str(lesson)]
-    merging = printing.submit(_run_task, (_merge_task, (*arguments, (lesson, ready, pages))))
+    merging = printing.submit(_run_task, (_merge_task, (arguments, (lesson, ready, pages))))
     app.curriculum_early_books[band] = _Early(arguments, merging, ready, lesson, pages, rendered)
     rendered.add_done_callback(mark_ready)
 
@@ -664,7 +655,7 @@ def publish(app: Sphinx) -> list[str]:
     book_tasks = plan_books(app, books)
     early = _still_merging(app.curriculum_early_books)
     late = [(band, arguments) for band, _, arguments in book_tasks if band not in early]
-    work = [(_merge_task, arguments) for _, arguments in late]
+    work = [(_merge_task, (arguments, None)) for _, arguments in late]
     work += [(_publish_task, arguments) for _, _, arguments in tasks]
     results = printing.parallel(_run_task, work)
     outcomes = {band: error for (band, _), error in zip(late, results[: len(late)], strict=True)}
@@ -737,7 +728,7 @@ def _finish_early(
         if band not in planned:
             continue
         if error.startswith(STOPPED) or book.arguments != planned[band]:  # not the book planned now
-            error = printing.parallel(_run_task, [(_merge_task, planned[band])])[0]
+            error = printing.parallel(_run_task, [(_merge_task, (planned[band], None))])[0]
         elif not error:
             made_early.append(band)
         outcomes[band] = error
