@@ -163,6 +163,7 @@ class SiteZip:
 
     def __init__(self, outdir: Path) -> None:
         self.outdir, self.zip_path = outdir, outdir / ZIP_PATH
+        self.partial = _partial(self.zip_path)
         self.pages, _ = site_files(outdir)
         self.pages_digest = _digest(self.pages)
         self.archive: zipfile.ZipFile | None = None
@@ -170,7 +171,7 @@ class SiteZip:
         self.thread: threading.Thread | None = None
         known = (current_fingerprint(self.zip_path) or b"").split(b" ")
         if known[:2] != [FORMAT, self.pages_digest]:
-            self.archive = zipfile.ZipFile(_partial(self.zip_path), "w")
+            self.archive = zipfile.ZipFile(self.partial, "w")
             # A daemon: a build stopped by an error in its print stage does not wait for it.
             self.thread = threading.Thread(target=self._zip_pages, daemon=True)
             self.thread.start()
@@ -191,13 +192,13 @@ class SiteZip:
         if self.error is not None or pages != self.pages:
             # A page came or went meanwhile: zip it all again (which reports an error that stays).
             self.archive.close()
-            _partial(self.zip_path).unlink()
+            self.partial.unlink()
             return make_site_zip(self.outdir)
         with self.archive as archive:
             _add(archive, printables)
             # The pages as hashed before the print stage, which writes none (their names were checked).
             archive.comment = fingerprint(self.pages_digest, printables)
-        os.replace(_partial(self.zip_path), self.zip_path)
+        os.replace(self.partial, self.zip_path)
         return True
 
 
