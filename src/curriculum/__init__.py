@@ -23,8 +23,9 @@ __version__ = "0.1.0"
 PACKAGE = Path(__file__).parent
 STATIC = PACKAGE / "static"
 #: The programs that make each kind of printable: a new version of one may change them.
-#: A PDF is laid out by WeasyPrint and re-boxed, indexed or merged by pikepdf (qpdf).
-RENDERERS = {"pdf": ("weasyprint", "pikepdf"), "docx": ("pypandoc-binary",)}
+#: A PDF is laid out by WeasyPrint (handouts) or Typst (lesson plans) and re-boxed, indexed or
+#: merged by pikepdf (qpdf).
+RENDERERS = {"pdf": ("weasyprint", "pikepdf"), "typst": ("typst", "pikepdf"), "docx": ("pypandoc-binary",)}
 #: Debian's package of HarfBuzz's font subsetter, which WeasyPrint uses when it is there.
 SUBSETTER_PACKAGE = "libharfbuzz-subset0"
 #: Set to 1 (``curriculum build --web-only``) for the web pages alone: a quick look while writing.

@@ -53,6 +53,8 @@ from curriculum.printing import band_pdf, bundle_pdf, lesson_pdf
 
 logger = logging.getLogger(__name__)
 
+#: The lesson plans' print design for Typst, in the design folder (``handouts/``).
+DESIGN = "lesson.typ"
 #: The author in every book PDF's metadata.
 AUTHOR = "Online Safety Curriculum contributors"
 
@@ -61,6 +63,7 @@ AUTHOR = "Online Safety Curriculum contributors"
 MERGE_CODE = hashlib.sha256(
     b"".join(Path(source).read_bytes() for source in (pdfmerge.__file__, __file__))
     + printing.renderer_version("pdf").encode()
+    + printing.renderer_version("typst").encode()
 ).hexdigest()[:16]
 
 
@@ -146,13 +149,14 @@ def lesson_job(app: Sphinx, docname: str) -> printing.Job:
     return printing.Job(
         source=str(Path(app.outdir) / _page_name(docname)),
         target=str(raw_dir(app) / Path(lesson_pdf(docname)).name),
-        kind="pdf",
+        kind="typst",
         paper=app.config.curriculum_paper,
         design=str(design_folder(app)),
         date=lesson_data(app.env)[docname]["last_reviewed"],
-        stylesheet="book.css",
+        stylesheet=DESIGN,
         links_from=app.builder.get_target_uri(docname),
         site_url=(app.config.html_baseurl or "").rstrip("/"),
+        site=str(app.outdir),
     )
 
 
@@ -174,8 +178,13 @@ def plan_lesson_jobs(app: Sphinx) -> list[printing.Job]:
 
 
 def write_css(app: Sphinx) -> None:
-    """Put the book's print CSS beside the lesson print pages before any is written (and rendered)."""
+    """Put the book's print design beside the lesson print pages before any is written (and rendered).
+
+    ``book.css`` styles the print pages in the browser and the book's cover and contents;
+    the Typst design lays out the lesson plans.
+    """
     put_design_css(app, "book.css", f"{OUTPUT_DIR}/pages")
+    put_design_css(app, DESIGN, f"{OUTPUT_DIR}/pages")
 
 
 #: A page number of the contents page (see handouts/contents.html).

@@ -43,7 +43,8 @@ from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from . import RENDERERS, WEB_ONLY_ENV, has_font_subsetter, pdfmerge
+from . import RENDERERS, WEB_ONLY_ENV, has_font_subsetter, pdfmerge, typstpdf
+from .files import write_if_changed
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,9 @@ DOCX_SCRIPT = Path(__file__).with_name("docx.lua")
 #: The code that turns a print page into its files, as part of every job's key: a build
 #: after an upgrade that changes what a PDF holds (not only how it looks) makes them again.
 RENDER_CODE = hashlib.sha256(
-    b"".join(Path(source).read_bytes() for source in (__file__, pdfmerge.__file__, DOCX_SCRIPT))
+    b"".join(
+        Path(source).read_bytes() for source in (__file__, pdfmerge.__file__, typstpdf.__file__, DOCX_SCRIPT)
+    )
 ).hexdigest()[:16]
 #: .docx copies made by one pandoc process: enough that starting it costs little, few
 #: enough that the last batches share out between the cores.
@@ -94,7 +97,7 @@ class Job:
 
     source: str  # HTML page, absolute path
     target: str  # output file, absolute path
-    kind: str  # "pdf" or "docx"
+    kind: str  # "pdf" (WeasyPrint), "typst" (a lesson plan) or "docx"
     paper: str = "letter"
     large: bool = False
     design: str = ""  # folder holding the print CSS (for the large-print sheet)
@@ -102,6 +105,7 @@ class Job:
     stylesheet: str = "print.css"  # the CSS file the page links, beside it
     links_from: str = ""  # site path that the page's relative links are relative to
     site_url: str = ""  # the published book (html_baseurl), where links to its pages lead
+    site: str = ""  # the site's folder: Typst reads the page's images and its design under it
     also: tuple[tuple[str, str], ...] = ()  # (paper, target): the same layout on other papers
 
     def outputs(self) -> list[tuple[str, str]]:
@@ -173,6 +177,10 @@ def render(unit: tuple[Job, ...]) -> list[tuple[str, float]]:
             (job,) = unit
             _render_pdf(job)
             problems = {}
+        elif unit[0].kind == "typst":
+            (job,) = unit
+            _render_typst(job)
+            problems = {}
         else:
             problems = _render_docx(unit)
     except Exception as error:  # reported to the build, which fails under -W
@@ -188,7 +196,7 @@ def job_kind(job: Job) -> str:
     """What a job makes, in the words of the benchmark: handout PDF, lesson PDF or .docx."""
     if job.kind == "docx":
         return "docx"
-    return "lesson_pdf" if job.stylesheet == "book.css" else "handout_pdf"
+    return "lesson_pdf" if job.kind == "typst" else "handout_pdf"
 
 
 @cache
@@ -249,6 +257,13 @@ def _render_pdf(job: Job) -> None:
             pdfmerge.on_paper(rendered, PAPER_POINTS[paper], Path(target))
         else:  # a table: its header IDs need the index WeasyPrint leaves out
             pdfmerge.with_id_index(rendered, Path(target))
+
+
+def _render_typst(job: Job) -> None:
+    """A lesson plan's PDF: its print page written as Typst markup, laid out with the design beside it."""
+    page = paper_links(Path(job.source).read_text(encoding="utf-8"), job.links_from, job.site_url)
+    rendered = typstpdf.pdf(page, Path(job.source), Path(job.site), job.stylesheet, job.paper, job.date)
+    write_if_changed(Path(job.target), rendered)
 
 
 def _render_docx(jobs: tuple[Job, ...]) -> dict[str, str]:
