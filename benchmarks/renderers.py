@@ -1,16 +1,18 @@
-"""Compare the PDF renderers on the built book's print pages: WeasyPrint (ours) and Chromium.
+"""Compare the PDF renderers on the built book's print pages: Typst, WeasyPrint and Chromium.
 
 Run from the repository root, after `make book`, on a machine with Debian's chromium
 (`apt-get install -y chromium`):
 
     .venv/bin/python benchmarks/renderers.py     # about two minutes
 
-The speed goals of issues 4 and 10 are out of reach with WeasyPrint on two cores;
-this script measures whether another renderer would reach them, so that the choice
-rests on figures. Chromium is not part of the build: it is an apt install, and the
-book's PDFs must come from a route pip installs alone. Each renderer prints the same
-HTML one document after another, on Letter, tagged, so the times compare work,
-not parallelism. Nothing here is a test.
+The build lays out lesson plans with Typst (``curriculum.typstpdf``) and handouts
+with WeasyPrint; this script measures what each renderer costs on the same print
+pages, so that the choice rests on figures (issue 4's PDF stage was out of reach
+with WeasyPrint's lesson plans). Chromium is not part of the build: it is an apt
+install, and the book's PDFs must come from a route pip installs alone. Typst reads
+the lesson pages only (its design is the lesson plan's). Each renderer prints the
+same pages one document after another, on Letter, tagged, so the times compare
+work, not parallelism. Nothing here is a test.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from curriculum import printing
+from curriculum import printing, typstpdf
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,6 +36,12 @@ def weasyprint(source: Path, target: Path) -> None:
     ((error, _),) = printing.render((printing.Job(source=str(source), target=str(target), kind="pdf"),))
     if error:
         raise RuntimeError(error)
+
+
+def typst(source: Path, target: Path) -> None:
+    """Typst as the build calls it for a lesson plan: the page as Typst markup, PDF/UA-1, one compiler."""
+    page = source.read_text(encoding="utf-8")
+    target.write_bytes(typstpdf.pdf(page, source, source.parents[2], "lesson.typ", "letter", "2026-12-01"))
 
 
 def measure(render: Callable[[Path, Path], None], sources: list[Path], out: Path) -> tuple[float, int]:
@@ -78,9 +86,11 @@ def main() -> int:
                 prefer_css_page_size=True,
             )
 
-        renderers = {"WeasyPrint": weasyprint, "Chromium": chromium}
+        renderers = {"Typst": typst, "WeasyPrint": weasyprint, "Chromium": chromium}
         for kind, sources in sets.items():
             for name, render in renderers.items():
+                if name == "Typst" and kind != "lesson plans":
+                    continue
                 out = args.out / name.lower()
                 out.mkdir(parents=True, exist_ok=True)
                 seconds, pages = measure(render, sources, out)

@@ -38,7 +38,7 @@ def test_the_plain_baseline_keeps_every_block_as_a_standard_admonition():
     assert ":minutes:" not in plain
 
 
-def test_the_renderer_comparison_prints_both_renderers_on_the_built_print_pages(built_minibook, tmp_path):
+def test_the_renderer_comparison_prints_each_renderer_on_the_built_print_pages(built_minibook, tmp_path):
     done = subprocess.run(
         [
             sys.executable,
@@ -62,8 +62,11 @@ def test_the_renderer_comparison_prints_both_renderers_on_the_built_print_pages(
         (kind, renderer)
         for kind in ("lesson plans", "handout and teacher sheets")
         for renderer in ("WeasyPrint", "Chromium")
-    }
+    } | {("lesson plans", "Typst")}  # Typst lays out lesson pages only
     assert all(int(documents) > 0 and int(pages) >= int(documents) for _, documents, _, pages in rows)
     assert len(list((tmp_path / "chromium").glob("*.pdf"))) == len(
         list((tmp_path / "weasyprint").glob("*.pdf"))
     )
+    assert {path.name for path in (tmp_path / "typst").glob("*.pdf")} == {
+        path.name for path in (tmp_path / "weasyprint").glob("pages-*.pdf")
+    }

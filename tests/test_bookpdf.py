@@ -264,22 +264,22 @@ def test_contents_page_numbers_lead_to_the_lessons_and_their_handouts(built_mini
 def merge_adults_book(
     parts: list, entries: list[dict], target: Path, cache: Path, rendering: tuple | None = None
 ) -> None:
-    """Merge a book of adult guides with the real contents template and print CSS, and a one-line cover."""
+    """Merge a book of adult guides with the real cover and contents design."""
     from curriculum.bookpdf import BookMerge, merge_book
 
-    context = {
+    facts = {
         "book_title": "Book",
         "label": "Adults",
         "date": "2026-01-01",
-        "css": (ROOT / "handouts" / "book.css").read_text(encoding="utf-8"),
         "license": "CC BY 4.0",
         "language": "en",
     }
     merge_book(
         BookMerge(
             parts,
-            "<p>Cover</p>",
-            ((ROOT / "handouts" / "contents.html").read_text(encoding="utf-8"), context, entries),
+            (ROOT / "handouts" / "book.typ").read_text(encoding="utf-8"),
+            facts,
+            entries,
             target,
             "Book: Adults",
             "letter",
@@ -298,10 +298,12 @@ def test_a_title_too_long_for_one_line_keeps_its_page_number_off_its_handouts_li
     for path, text in ((plan, "The plan"), (sheet, "The sheet")):
         HTML(string=f"<p>{text}</p>").write_pdf(path)
     title = "Commercial sexual exploitation of children: what educators should know, and how to respond"
-    entries = [{"title": title, "band": "Adults", "minutes": 13, "group": None}]
+    entries = [{"title": title, "meta": "Adults · 13 min", "group": None}]
     target = tmp_path / "book.pdf"
     merge_adults_book([(plan, [("Signs and reporting", sheet)])], entries, target, tmp_path / "cache")
-    rows = [[text.strip() for text in row] for row in lines_by_height(PdfReader(target).pages[1]).values()]
+    rows = [
+        [t.strip() for t in row if t.strip()] for row in lines_by_height(PdfReader(target).pages[1]).values()
+    ]
     (lesson,) = [row for row in rows if row and row[0].startswith("Commercial sexual")]
     (handout,) = [row for row in rows if "Handout: Signs and reporting" in row]
     assert "3" in lesson, rows  # the plan starts on page 3, after the cover and the contents
@@ -318,7 +320,7 @@ def merge_sixty_lessons(folder: Path, target: Path) -> None:
         if not plan.exists():
             HTML(string=f"<p>Plan of lesson {number}</p>").write_pdf(plan)
         parts.append((plan, []))
-        entries.append({"title": f"Lesson {number}", "band": "Adults", "minutes": 10, "group": None})
+        entries.append({"title": f"Lesson {number}", "meta": "Adults · 10 min", "group": None})
     merge_adults_book(parts, entries, target, folder / "cache")
 
 
@@ -341,19 +343,19 @@ def test_contents_running_over_several_pages_number_every_lesson_after_them(tmp_
 
 
 def test_a_book_merged_again_from_the_same_lessons_lays_out_no_page(tmp_path, monkeypatch):
-    """A rebuild reuses the cover and contents, and knows the contents' length without laying it out.
+    """A rebuild reuses the cover and contents, and knows the contents' length without laying them out.
 
     The first merge of a book with several contents pages lays out a one-page
-    guess, which is the wrong length; the second merge must not lay it out again.
+    guess, which is the wrong length; the second merge must not lay out anything.
     """
-    import weasyprint
+    from curriculum import typstpdf
 
     merge_sixty_lessons(tmp_path, tmp_path / "first.pdf")
 
     def no_layout(*args: object, **kwargs: object) -> None:
         raise AssertionError("a page was laid out again")
 
-    monkeypatch.setattr(weasyprint, "HTML", no_layout)
+    monkeypatch.setattr(typstpdf, "compile_pdf", no_layout)
     merge_sixty_lessons(tmp_path, tmp_path / "again.pdf")
     assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "first.pdf").read_bytes()
 
@@ -361,9 +363,7 @@ def test_a_book_merged_again_from_the_same_lessons_lays_out_no_page(tmp_path, mo
 def merge_four_lessons(folder: Path, target: Path, rendering: tuple | None = None) -> None:
     """Merge a book of four one-page lessons from ``folder`` (plans written by :func:`write_plan`)."""
     parts = [(folder / f"plan-{number}.pdf", []) for number in range(4)]
-    entries = [
-        {"title": f"Lesson {number}", "band": "Adults", "minutes": 10, "group": None} for number in range(4)
-    ]
+    entries = [{"title": f"Lesson {number}", "meta": "Adults · 10 min", "group": None} for number in range(4)]
     merge_adults_book(parts, entries, target, folder / "cache", rendering)
 
 

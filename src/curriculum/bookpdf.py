@@ -1,14 +1,15 @@
 """The book as PDF: one lesson plan per lesson, one book per grade band, and the whole book.
 
-Each lesson is rendered once (WeasyPrint, tagged PDF/UA, in parallel with
-the handouts) from a print page holding the body of its web page, so tabs,
+Each lesson is rendered once (Typst, tagged PDF/UA, in parallel with the
+handouts; see ``typstpdf``) from a print page holding the body of its web page, so tabs,
 dropdowns and teacher notes print open and no site chrome is left.  Each
 handout is rendered once too: in the plan it shows as its title and kind,
 and its own PDF follows the plan (the teacher copy, with the answers, where
 there is one), with its own footer, in the lesson's PDF and in the books.
 Band books and the whole book are *merged* from those PDFs with a cover and
-a contents page (every lesson's bookmarks and links kept, see ``pdfmerge``),
-then numbered: rendering one huge document is what makes WeasyPrint slow.
+a contents page (Typst, ``handouts/book.typ``; every lesson's bookmarks and
+links kept, see ``pdfmerge``), then numbered: a book costs a merge, not a
+layout of hundreds of pages.
 The whole book groups its lessons by grade band, in its contents and its
 bookmarks, as the web book's parts do. After an edit to one lesson, the
 whole book starts merging while that lesson renders (:func:`merge_early`).
@@ -17,10 +18,8 @@ whole book starts merging while that lesson renders (:func:`merge_early`).
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import posixpath
-import re
 import time
 from concurrent.futures import Future
 from pathlib import Path
@@ -36,7 +35,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from curriculum import pdfmerge, printing
+from curriculum import pdfmerge, printing, typstpdf
 from curriculum.accessibility import csp_meta
 from curriculum.catalog import toc_order
 from curriculum.files import write_if_changed
@@ -55,13 +54,15 @@ logger = logging.getLogger(__name__)
 
 #: The lesson plans' print design for Typst, in the design folder (``handouts/``).
 DESIGN = "lesson.typ"
+#: The cover and contents pages of the merged books (Typst), in the design folder.
+BOOK_DESIGN = "book.typ"
 #: The author in every book PDF's metadata.
 AUTHOR = "Online Safety Curriculum contributors"
 
 #: The code (and pikepdf) that makes the merged PDFs, as part of their cache keys: a build
 #: after an upgrade that changes how books are merged merges them again.
 MERGE_CODE = hashlib.sha256(
-    b"".join(Path(source).read_bytes() for source in (pdfmerge.__file__, __file__))
+    b"".join(Path(source).read_bytes() for source in (pdfmerge.__file__, typstpdf.__file__, __file__))
     + printing.renderer_version("pdf").encode()
     + printing.renderer_version("typst").encode()
 ).hexdigest()[:16]
@@ -95,7 +96,7 @@ def lesson_print_page(app: Sphinx, docname: str) -> list[Path]:
 
 
 def make_lesson_page(app: Sphinx, docname: str, body: str) -> None:
-    """Write a lesson's print page (its whole body, for WeasyPrint) from its web page's body.
+    """Write a lesson's print page (its whole body, the source of its PDF) from its web page's body.
 
     The print page sits as deep in the site as the lesson pages, so the
     body's relative links to images and files hold; links to other pages are
@@ -180,73 +181,46 @@ def plan_lesson_jobs(app: Sphinx) -> list[printing.Job]:
 def write_css(app: Sphinx) -> None:
     """Put the book's print design beside the lesson print pages before any is written (and rendered).
 
-    ``book.css`` styles the print pages in the browser and the book's cover and contents;
-    the Typst design lays out the lesson plans.
+    ``book.css`` styles the print pages in the browser; the Typst design lays out their PDFs.
     """
     put_design_css(app, "book.css", f"{OUTPUT_DIR}/pages")
     put_design_css(app, DESIGN, f"{OUTPUT_DIR}/pages")
 
 
-#: A page number of the contents page (see handouts/contents.html).
-_PAGE_NUMBER = re.compile(r'<span class="contents-page-number">[^<]*</span>')
-
-
 class _Extras:
-    """Cover and contents pages of one book, rendered once and kept while their HTML stays the same.
+    """Cover and contents pages of one book, laid out once and kept while their Typst source stays the same.
 
     An edit to a lesson's text changes neither its book's cover nor (unless a
-    page count moves) its contents, so a rebuild reuses both renders.
+    page count moves) its contents, so a rebuild reuses both.
     """
 
-    def __init__(self, folder: Path, paper: str) -> None:
-        self.folder, self.paper, self.used = folder, paper, set()
+    def __init__(self, folder: Path, date: str) -> None:
+        self.folder, self.date, self.used = folder, date, set()
 
-    def render(self, html: str, pages: int | None = None) -> tuple[bytes | None, int]:
-        """The PDF of some extra pages and its page count, from the cache when the same HTML was rendered.
+    def render(self, source: str, pages: int | None = None) -> tuple[bytes | None, int]:
+        """The PDF of some extra pages and its page count, from the cache when the same source was laid out.
 
-        With ``pages``, a layout of another length is counted but not written (None): the contents
-        list page numbers that shift with their own length, and writing a PDF to throw away costs
-        a third as much again as laying it out (at 300 lessons the contents run to 45 pages).
+        With ``pages``, a layout of another length is counted but not kept (None): the
+        contents list page numbers that shift with their own length.
         """
-        path = self._cached(html, ".pdf")
+        key = f"{printing.renderer_version('typst')}\0{MERGE_CODE}\0{self.date}\0{source}"
+        path = self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pdf"
         if path.exists():
             self.used.add(path)
             pdf = path.read_bytes()
             return pdf, pdfmerge.page_count(pdf)
-        document = self._layout(html)
-        if pages is not None and len(document.pages) != pages:
-            return None, len(document.pages)
-        pdf = document.write_pdf(pdf_variant="pdf/ua-1")
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True)  # Typst's root: the pages read no file
+        pdf = typstpdf.compile_pdf(source, self.folder, self.date)
+        count = pdfmerge.page_count(pdf)
+        if pages is not None and count != pages:
+            return None, count
         path.write_bytes(pdf)
         self.used.add(path)
-        return pdf, len(document.pages)
-
-    def count(self, html: str) -> int:
-        """How many pages some extra pages take: laid out (not written) once, then kept."""
-        path = self._cached(html, ".pages")
-        self.used.add(path)
-        if path.exists():
-            return int(path.read_text(encoding="ascii"))
-        pages = len(self._layout(html).pages)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(str(pages), encoding="ascii")
-        return pages
-
-    def _cached(self, html: str, suffix: str) -> Path:
-        """Where what is known of the HTML's pages is kept: its PDF, or its page count."""
-        key = f"{printing.renderer_version('pdf')}\0{MERGE_CODE}\0{self.paper}\0{html}"
-        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}{suffix}"
-
-    def _layout(self, html: str) -> Any:
-        from weasyprint import CSS, HTML
-
-        paper = CSS(string=f"@page {{ size: {printing.PAPERS[self.paper]}; }}")
-        return HTML(string=html).render(stylesheets=[paper], pdf_variant="pdf/ua-1")  # tagged, like lessons
+        return pdf, count
 
     def forget_unused(self) -> None:
-        """Delete the renders (and counted lengths) this book no longer uses."""
-        for path in [*self.folder.glob("*.pdf"), *self.folder.glob("*.pages")]:
+        """Delete the renders this book no longer uses."""
+        for path in self.folder.glob("*.pdf"):
             if path not in self.used:
                 path.unlink()
 
@@ -257,21 +231,35 @@ class BookMerge(NamedTuple):
     ``parts`` are the lesson PDFs, each with its handouts' PDFs (see
     :func:`lesson_handouts`), which keep their own footers (the book's page
     number goes at their top) and come under the lesson in the contents and
-    the bookmarks. ``contents`` is the contents template's text, its context
-    and one entry per part; an entry's ``group`` (the whole book's grade
-    bands; None in a band book) groups its part in the contents and the
-    bookmarks. ``cache`` is this book's own folder for its cover and contents
-    renders, and for the length of each PDF merged last time.
+    the bookmarks. ``design`` is the Typst of the cover and contents pages
+    (``handouts/book.typ``), ``facts`` what the cover says (book_title,
+    label, date, license) and the language, and ``entries`` one per part
+    (title, meta: its band and minutes, group: the whole book's grade band,
+    None in a band book). ``cache`` is this book's own folder for its cover
+    and contents renders, and for the length of each PDF merged last time.
     """
 
     parts: list[tuple[Path, list[tuple[str, Path]]]]
-    cover_html: str
-    contents: tuple[str, dict[str, Any], list[dict[str, Any]]]
+    design: str
+    facts: dict[str, str]
+    entries: list[dict[str, Any]]
     target: Path
     title: str
     paper: str
     date: str
     cache: Path
+
+
+def _book_page(book: BookMerge, call: str) -> str:
+    """Typst source of a cover or contents page of ``book``: the design, then ``call`` on the book's paper."""
+    facts = book.facts
+    return (
+        f"{book.design}\n"
+        f"#set document(title: {typstpdf.string(book.title)}, author: {typstpdf.string(AUTHOR)})\n"
+        f"#set text(lang: {typstpdf.string(facts['language'].split('-')[0])})\n"
+        f"#show: book-page.with(paper: {typstpdf.string(typstpdf.PAPERS[book.paper])})\n"
+        f"#{call}\n"
+    )
 
 
 def merge_book(book: BookMerge, rendering: tuple[Path, Path, int] | None = None) -> None:
@@ -281,29 +269,27 @@ def merge_book(book: BookMerge, rendering: tuple[Path, Path, int] | None = None)
     file that says it is ready, the pages it had last time): the merge goes
     as far as that lesson meanwhile, then waits (see :func:`merge_early`).
     """
-    parts, cover_html, contents, target, title, paper, date, cache = book
-    extras = _Extras(cache, paper)
-    source, context, entries = contents
-    template = jinja2.Environment(autoescape=True).from_string(source)
+    parts, _, facts, entries, target, title, _, date, cache = book
+    extras = _Extras(cache, date)
 
-    def toc_html_for(starts: list[list[int]]) -> str:
-        numbered = [
-            {
-                **entry,
-                "page": start,
-                "link": pdfmerge.page_link(start),
-                "handouts": [
-                    {"title": name, "page": page, "link": pdfmerge.page_link(page)}
-                    for (name, _), page in zip(handouts, handout_starts, strict=True)
-                ],
-            }
-            for entry, (_, handouts), (start, *handout_starts) in zip(entries, parts, starts, strict=True)
-        ]
-        groups = [
-            {"title": title, "entries": list(members)}
-            for title, members in itertools.groupby(numbered, key=lambda entry: entry["group"])
-        ]
-        return template.render(entries=numbered, groups=groups, **context)
+    def contents_for(starts: list[list[int]]) -> str:
+        groups: list[dict[str, Any]] = []
+        for entry, (_, handouts), (start, *handout_starts) in zip(entries, parts, starts, strict=True):
+            if not groups or groups[-1]["title"] != entry["group"]:
+                groups.append({"title": entry["group"], "entries": []})
+            groups[-1]["entries"].append(
+                {
+                    "title": entry["title"],
+                    "meta": entry["meta"],
+                    "page": start,
+                    "handouts": [
+                        {"title": name, "page": page}
+                        for (name, _), page in zip(handouts, handout_starts, strict=True)
+                    ],
+                }
+            )
+        data = typstpdf.string(json.dumps(groups, ensure_ascii=False))
+        return _book_page(book, f"contents(json(bytes({data})))")
 
     opened: list[pikepdf.Pdf] = []  # each PDF opened once: to count its pages, then to merge it
 
@@ -332,13 +318,18 @@ def merge_book(book: BookMerge, rendering: tuple[Path, Path, int] | None = None)
                     page += count
             return starts
 
-        cover, cover_pages = extras.render(cover_html)
-        # The contents' own length shifts the page numbers they list. Their numbers stand beside the
-        # lines (book.css), so the contents without them take as many pages, and lay out in half the time.
-        toc_pages = extras.count(_PAGE_NUMBER.sub("", toc_html_for(starts_after(1))))
-        for attempt in range(3):  # a design that lets the numbers move the lines may need another try
-            starts = starts_after(toc_pages)
-            toc, toc_pages = extras.render(toc_html_for(starts), pages=toc_pages if attempt < 2 else None)
+        cover_facts = ", ".join(
+            f"{name.replace('_', '-')}: {typstpdf.string(facts[name])}"
+            for name in ("book_title", "label", "date", "license")
+        )
+        cover, cover_pages = extras.render(_book_page(book, f"cover({cover_facts})"))
+        # The contents' own length shifts the page numbers they list: start from their length
+        # last time (a rebuild lays out nothing), else one page.
+        known = cache / CONTENTS_PAGES
+        toc_pages = int(known.read_text(encoding="ascii")) if known.exists() else 1
+        for attempt in range(3):  # a length that moves the numbers onto another page may need another try
+            expected = toc_pages if attempt < 2 else None
+            toc, toc_pages = extras.render(contents_for(starts_after(toc_pages)), expected)
             if toc is not None:
                 break
         stamp = f"D:{date.replace('-', '')}"
@@ -373,8 +364,11 @@ def merge_book(book: BookMerge, rendering: tuple[Path, Path, int] | None = None)
     cache.mkdir(parents=True, exist_ok=True)
     lengths = {str(plan): lesson_counts[0] for (plan, _), lesson_counts in zip(parts, counts, strict=True)}
     (cache / LENGTHS).write_text(json.dumps(lengths, indent=1, sort_keys=True), encoding="utf-8")
+    (cache / CONTENTS_PAGES).write_text(str(toc_pages), encoding="ascii")
 
 
+#: Beside a book's cover and contents renders: how many pages its contents took last time.
+CONTENTS_PAGES = "contents-pages.txt"
 #: Beside a book's cover and contents renders: how many pages each lesson PDF had when last merged.
 LENGTHS = "lengths.json"
 #: How long a merge waits for a lesson PDF still being rendered before it gives up (a safety
@@ -435,15 +429,12 @@ def _books(app: Sphinx) -> list[tuple[str, list[Path], BookMerge]]:
     env = app.env
     lessons = lesson_data(env)
     outdir = Path(app.outdir)
-    design = design_folder(app)
-    cover_template = design_template(app, "cover.html")
-    css = (design / "book.css").read_text(encoding="utf-8")
+    design = (design_folder(app) / BOOK_DESIGN).read_text(encoding="utf-8")
     ordered = [name for name in toc_order(env) if name in lessons]
     book_title = app.config.html_title or app.config.project
     groups = {"all": ordered}
     groups.update({band: [name for name in ordered if lessons[name]["band"] == band] for band in BAND_LABELS})
     books = []
-    contents_source = (design / "contents.html").read_text(encoding="utf-8")
     for band, names in groups.items():
         target = outdir / band_pdf(band)
         if not names:
@@ -457,27 +448,30 @@ def _books(app: Sphinx) -> list[tuple[str, list[Path], BookMerge]]:
             parts.append((raw_dir(app) / Path(lesson_pdf(name)).name, first_here))
             seen.update(path for _, path in handouts)
         date = max(lessons[name]["last_reviewed"] for name in names)
-        context = {
+        facts = {
             "book_title": book_title,
             "label": label,
             "date": date,
-            "css": css,
             "license": app.config.curriculum_license,
             "language": app.config.language or "en",
         }
         entries = [
             {
                 "title": lessons[name]["title"],
-                "band": BAND_LABELS[lessons[name]["band"]],
-                "minutes": lessons[name]["duration_minutes"],
+                "meta": (
+                    f"{lessons[name]['duration_minutes']} min"
+                    if band == "all"
+                    else f"{BAND_LABELS[lessons[name]['band']]} · {lessons[name]['duration_minutes']} min"
+                ),
                 "group": BAND_LABELS[lessons[name]["band"]] if band == "all" else None,
             }
             for name in names
         ]
         arguments = BookMerge(
             parts,
-            cover_template.render(**context),
-            (contents_source, context, entries),
+            design,
+            facts,
+            entries,
             target,
             f"{book_title}: {label}",
             app.config.curriculum_paper,

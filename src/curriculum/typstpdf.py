@@ -29,7 +29,7 @@ from typing import Any
 _VOID = {"br", "hr", "img", "input", "meta", "link", "col", "wbr"}
 #: Classes whose element is for the screen only (book.css hides them).
 _HIDDEN = {"headerlink", "web-only", "handout-links"}
-#: Lesson blocks whose title is a bookmark under its section (book.css: ``bookmark-level: 3``).
+#: Lesson blocks whose title is a bookmark under its section: a teacher jumps to "Practice (13 min)".
 _AGENDA_STEPS = {"warm-up", "activity", "discussion", "exit-ticket"}
 #: Box kinds with a border of their own in the print design (``box-stroke`` in lesson.typ).
 _BOX_KINDS = ("disclosure-reminder", "teacher-note", "answer-key", "scenario-card", "handout")
@@ -394,16 +394,29 @@ def _compiler(root: str) -> Any:
 def pdf(html: str, page: Path, site: Path, design: str, paper: str, date: str) -> bytes:
     """The tagged PDF/UA-1 of a print page (``html``, the file ``page`` under ``site``), on ``paper``.
 
-    ``design`` is the file name of the print design beside the page. The PDF's
-    dates are ``date`` (the lesson's last review), so the same page gives the same bytes.
+    ``design`` is the file name of the print design beside the page.
     """
     folder = "/" + page.parent.relative_to(site).as_posix()
     source = document(html, folder, posixpath.join(folder, design), PAPERS[paper])
-    year, month, day = (int(part) for part in date.split("-"))
-    stamp = datetime(year, month, day, tzinfo=UTC)
     try:
-        return _compiler(str(site)).compile(
-            input=source.encode(), format="pdf", pdf_standards=["ua-1"], timestamp=stamp
+        return compile_pdf(source, site, date)
+    except RuntimeError as error:
+        raise RuntimeError(f"{page.name}: {error}") from error
+
+
+def compile_pdf(source: str, root: Path, date: str) -> bytes:
+    """Typst's tagged PDF/UA-1 of ``source`` (files it reads are under ``root``), dated ``date``.
+
+    The PDF's dates are the given date (a lesson's last review), so the same
+    source gives the same bytes.
+    """
+    year, month, day = (int(part) for part in date.split("-"))
+    try:
+        return _compiler(str(root)).compile(
+            input=source.encode(),
+            format="pdf",
+            pdf_standards=["ua-1"],
+            timestamp=datetime(year, month, day, tzinfo=UTC),
         )
-    except Exception as error:  # typst.TypstError: its message names the problem, not our file
-        raise RuntimeError(f"{page.name}: Typst: {getattr(error, 'message', error)}") from error
+    except Exception as error:  # typst.TypstError: its message says what is wrong
+        raise RuntimeError(f"Typst: {getattr(error, 'message', error)}") from error
