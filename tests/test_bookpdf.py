@@ -196,10 +196,22 @@ def figure_alts(path: Path) -> list[str]:
         return [str(tag.get("/Alt", "")) for tag in tags_of(pdf) if tag.S == "/Figure"]
 
 
-def test_images_keep_their_alt_text_in_every_pdf(built_minibook):
+def images_drawn(path: Path) -> int:
+    """How many images a PDF holds (drawn on its pages, not their alt text in their place)."""
+    with pikepdf.open(path) as pdf:
+        return sum(
+            1
+            for found in pdf.objects
+            if isinstance(found, pikepdf.Stream) and found.get("/Subtype") == "/Image"
+        )
+
+
+def test_images_are_printed_with_their_alt_text_in_every_pdf(built_minibook):
+    """A clean build: the lesson's image is copied into the site only after its page is written."""
     folder = built_minibook.html / "pdf"
     for pdf in (folder / "lessons" / "sample-lesson.pdf", folder / "online-safety-curriculum.pdf"):
         assert "Scenario cards spread on a table, one set per group" in figure_alts(pdf), pdf.name
+        assert images_drawn(pdf) >= 1, pdf.name
 
 
 def test_band_and_whole_book_contain_their_lessons_and_no_others(built_minibook):

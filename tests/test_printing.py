@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
 from pypdf import PdfReader
 
 from curriculum import SUBSETTER_PACKAGE, WEB_ONLY_ENV, printing
+
+ROOT = Path(__file__).resolve().parents[1]
 
 LETTER = (612, 792)
 A4 = (595, 842)
@@ -106,6 +109,32 @@ def test_two_builds_give_identical_files(built_minibook, minibook):
     for first in sorted((built_minibook.html / "handouts").glob("*.*")):
         if first.suffix in {".pdf", ".docx"}:
             assert first.read_bytes() == (again.html / "handouts" / first.name).read_bytes(), first.name
+
+
+def test_a_lesson_plan_not_started_early_is_made_in_the_print_stage(tmp_path):
+    """A plan with an image waits for the print stage (its image is copied last): it is made there."""
+    pages = tmp_path / "pdf" / "pages"
+    pages.mkdir(parents=True)
+    shutil.copy(ROOT / "handouts" / "lesson.typ", pages / "lesson.typ")
+    page = pages / "plan.html"
+    page.write_text(
+        '<html lang="en"><head><title>Plan</title><meta name="dcterms.created" content="2026-12-01"></head>'
+        "<body><main><section id='plan'><h1>Plan</h1><p>Stop, block, tell.</p></section></main></body></html>",
+        encoding="utf-8",
+    )
+    target = tmp_path / "plan.pdf"
+    job = printing.Job(
+        source=str(page),
+        target=str(target),
+        kind="typst",
+        stylesheet="lesson.typ",
+        site=str(tmp_path),
+        date="2026-12-01",
+    )
+    seconds: dict = {}
+    assert printing.run_jobs([job], tmp_path / "state", [], workers=1, seconds=seconds) == ["plan.pdf"]
+    assert "Stop, block, tell." in pdf_text(target)
+    assert [name for name, _ in seconds["lesson_pdf"]] == [str(target)]
 
 
 def test_unchanged_jobs_are_skipped_and_stale_outputs_removed(tmp_path):

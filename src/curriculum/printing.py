@@ -379,19 +379,31 @@ def _submit(unit: tuple[Job, ...]) -> list[Future[tuple[str, float]]]:
     return each
 
 
+#: An image on a print page, and where it is (relative to the page).
+_IMAGE = re.compile(r'<img\b[^>]*\bsrc="(?P<src>[^"]+)"')
+
+
+def _images_in_site(page: Path) -> bool:
+    """Whether every image a print page shows is already in the site."""
+    return all((page.parent / found["src"]).is_file() for found in _IMAGE.finditer(page.read_text("utf-8")))
+
+
 def start_early(app: Sphinx, jobs: Iterable[Job]) -> None:
     """Start making a page's printables now, on the workers, while Sphinx writes the other pages.
 
     Sphinx writes on one core; without this the other core would sit idle until
     the print stage. A .docx waits until there are enough for a batch (those
-    left at the end are made in the print stage).
+    left at the end are made in the print stage). A page whose images are not in
+    the site yet waits for the print stage too: Sphinx copies them after writing
+    every page, so a clean build has none (WeasyPrint printed the alt text in
+    their place, and Typst stops).
     """
     if _pool is None:
         return
     waiting = app.curriculum_docx_waiting
     for job in jobs:
         key = job.key()
-        if _is_current(job, key, app.curriculum_manifest):
+        if _is_current(job, key, app.curriculum_manifest) or not _images_in_site(Path(job.source)):
             continue
         if job.kind == "docx":
             waiting.append((job, key))
@@ -444,7 +456,7 @@ def run_jobs(
         # instead of landing together on one worker while the other sits idle.
         # The .docx in batches, at the end: small work that evens out the cores' finishing times.
         rest.sort(key=lambda job: Path(job.source).stat().st_size, reverse=True)
-        units = [(job,) for job in rest if job.kind == "pdf"]
+        units = [(job,) for job in rest if job.kind != "docx"]  # a PDF each, from WeasyPrint or Typst
         words = [job for job in rest if job.kind == "docx"]
         units += [tuple(words[start : start + DOCX_BATCH]) for start in range(0, len(words), DOCX_BATCH)]
         done = [result for unit_results in parallel(render, units, workers) for result in unit_results]
