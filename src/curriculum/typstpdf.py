@@ -1,10 +1,11 @@
 """A lesson's print page as Typst markup, and Typst's PDF of it.
 
-Typst (``pip install typst``: the compiler, bundled) lays out a page about five
-times faster than WeasyPrint and writes tagged PDF/UA-1, which is what the book's
-PDFs need to stay within the build's time as the curriculum grows (issue 4). It
-reads Typst markup, not HTML: this module writes the markup from the same print
-page that WeasyPrint reads (``pdf/pages/<lesson>.html``), so both show one text.
+Typst (``pip install typst``: the compiler, bundled) lays out a lesson plan about
+ten times faster than WeasyPrint did and writes tagged PDF/UA-1, which is what the
+book's PDFs need to stay within the build's time as the curriculum grows (issue 4).
+It reads Typst markup, not HTML: this module writes the markup from the lesson's
+print page (``pdf/pages/<lesson>.html``, made from its web page's body and also in
+the site), so the web copy and the PDF show one text.
 The print design is ``handouts/lesson.typ``; this module only says which of its
 functions each part of the page is (our print pages use a small, known set of
 elements and classes, those of ``handouts/book.css``).
