@@ -282,7 +282,6 @@ def merge_adults_book(
     facts = {
         "book_title": "Book",
         "label": "Adults",
-        "date": "2026-01-01",
         "license": "CC BY 4.0",
         "language": "en",
     }

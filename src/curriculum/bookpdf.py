@@ -233,7 +233,7 @@ class BookMerge(NamedTuple):
     number goes at their top) and come under the lesson in the contents and
     the bookmarks. ``design`` is the Typst of the cover and contents pages
     (``handouts/book.typ``), ``facts`` what the cover says (book_title,
-    label, date, license) and the language, and ``entries`` one per part
+    label, license; its date is ``date``) and the language, and ``entries`` one per part
     (title, meta: its band and minutes, group: the whole book's grade band,
     None in a band book). ``cache`` is this book's own folder for its cover
     and contents renders, and for the length of each PDF merged last time.
@@ -252,11 +252,9 @@ class BookMerge(NamedTuple):
 
 def _book_page(book: BookMerge, call: str) -> str:
     """Typst source of a cover or contents page of ``book``: the design, then ``call`` on the book's paper."""
-    facts = book.facts
     return (
         f"{book.design}\n"
-        f"#set document(title: {typstpdf.string(book.title)}, author: {typstpdf.string(AUTHOR)})\n"
-        f"#set text(lang: {typstpdf.string(facts['language'].split('-')[0])})\n"
+        f"{typstpdf.settings(book.title, AUTHOR, book.facts['language'])}"
         f"#show: book-page.with(paper: {typstpdf.string(typstpdf.PAPERS[book.paper])})\n"
         f"#{call}\n"
     )
@@ -282,8 +280,9 @@ def merge_book(book: BookMerge, rendering: tuple[Path, Path, int] | None = None)
                     "title": entry["title"],
                     "meta": entry["meta"],
                     "page": start,
+                    "link": pdfmerge.page_link(start),
                     "handouts": [
-                        {"title": name, "page": page}
+                        {"title": name, "page": page, "link": pdfmerge.page_link(page)}
                         for (name, _), page in zip(handouts, handout_starts, strict=True)
                     ],
                 }
@@ -318,8 +317,9 @@ def merge_book(book: BookMerge, rendering: tuple[Path, Path, int] | None = None)
                     page += count
             return starts
 
+        said = {**facts, "date": date}
         cover_facts = ", ".join(
-            f"{name.replace('_', '-')}: {typstpdf.string(facts[name])}"
+            f"{name.replace('_', '-')}: {typstpdf.string(said[name])}"
             for name in ("book_title", "label", "date", "license")
         )
         cover, cover_pages = extras.render(_book_page(book, f"cover({cover_facts})"))
@@ -451,7 +451,6 @@ def _books(app: Sphinx) -> list[tuple[str, list[Path], BookMerge]]:
         facts = {
             "book_title": book_title,
             "label": label,
-            "date": date,
             "license": app.config.curriculum_license,
             "language": app.config.language or "en",
         }

@@ -364,16 +364,23 @@ def document(html: str, page_dir: str, design: str, paper: str = "us-letter") ->
     h1 = _find(body, "h1")
     writer = Writer(page_dir)
     running = writer.inline(h1.children).strip() if h1 is not None else ""
-    year, month, day = (int(part) for part in (info.date or "1970-01-01").split("-"))
     return (
         f"#import {string(design)}: *\n"
-        f"#set document(title: {string(info.title)}, author: {string(info.author)}, "
-        f"description: {string(info.description)},\n"
-        f"  date: datetime(year: {year}, month: {month}, day: {day}))\n"
-        f"#set text(lang: {string(info.language.split('-')[0])})\n"
+        f"{settings(info.title, info.author, info.language, info.description, info.date)}"
         f"#show: lesson.with(title: [{running}], paper: {string(paper)})\n"
         f"{writer.blocks(body.children)}\n"
     )
+
+
+def settings(title: str, author: str, language: str, description: str = "", date: str = "") -> str:
+    """Typst set rules for what a PDF says about itself: the title and language a screen reader announces."""
+    fields = f"title: {string(title)}, author: {string(author)}"
+    if description:
+        fields += f", description: {string(description)}"
+    if date:
+        year, month, day = (int(part) for part in date.split("-"))
+        fields += f", date: datetime(year: {year}, month: {month}, day: {day})"
+    return f"#set document({fields})\n#set text(lang: {string(language.split('-')[0])})\n"
 
 
 #: Typst's names of the build's papers (``curriculum_paper``).
